@@ -1,0 +1,419 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+# Credit settings only a credit manager may change (company-dependent except the
+# core toggle, which writes credit_limit through its inverse).
+CREDIT_MANAGER_FIELDS = frozenset(
+    {
+        "credit_limit",
+        "use_partner_credit_limit",
+        "credit_grade_id",
+        "credit_hold",
+        "credit_hold_reason",
+    }
+)
+CREDIT_FIGURES = (
+    "receivable_open",
+    "receivable_overdue",
+    "overdue_invoice_count",
+    "max_days_overdue",
+    "orders_uninvoiced",
+    "invoices_draft",
+)
+# Figures for the policy check only: exposure, and the overdue items past the
+# company's tolerated days (credit_overdue_days).
+POLICY_FIGURES = ("credit_exposure", "overdue_beyond_amount", "overdue_beyond_count")
+CREDIT_READ_GROUPS = (
+    "account.group_account_invoice,account.group_account_readonly,"
+    "sales_team.group_sale_salesman,credit_management.group_credit_user"
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Core fields, extended: salesmen must read the limit that blocks their orders,
+    # and every change is tracked for the audit.
+    credit_limit = fields.Float(groups=CREDIT_READ_GROUPS, tracking=True)
+    use_partner_credit_limit = fields.Boolean(groups=CREDIT_READ_GROUPS)
+
+    credit_grade_id = fields.Many2one(
+        "credit.grade",
+        company_dependent=True,
+        tracking=True,
+        domain="[('company_id', 'in', (False, current_company_id))]",
+        help="Credit rating class of the customer; drives the default limit and, "
+        "for prepayment grades, blocks confirmation.",
+    )
+    credit_hold = fields.Boolean(
+        company_dependent=True,
+        tracking=True,
+        help="A customer on hold cannot have sale orders confirmed until a credit "
+        "manager releases the hold or approves the order.",
+    )
+    credit_hold_reason = fields.Char(
+        string="Hold Reason",
+        company_dependent=True,
+        tracking=True,
+    )
+    credit_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_credit_currency_id",
+    )
+    receivable_open = fields.Monetary(
+        string="Open Receivables",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        help="Posted, unreconciled receivables, at today's rate.",
+    )
+    receivable_overdue = fields.Monetary(
+        string="Overdue Receivables",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        help="Open receivables past their due date.",
+    )
+    overdue_invoice_count = fields.Integer(
+        string="Overdue Invoices",
+        compute="_compute_credit_figures",
+    )
+    max_days_overdue = fields.Integer(
+        compute="_compute_credit_figures",
+        help="Days past due of the oldest open overdue item.",
+    )
+    orders_uninvoiced = fields.Monetary(
+        string="Orders Not Invoiced",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        help="Confirmed sale orders not invoiced yet (taxes included, draft "
+        "invoices excluded: they are counted in Draft Invoices).",
+    )
+    invoices_draft = fields.Monetary(
+        string="Draft Invoices",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+    )
+    credit_exposure = fields.Monetary(
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        help="Open receivables + confirmed orders not invoiced + draft invoices, "
+        "in company currency at today's rate.",
+    )
+    credit_available = fields.Monetary(
+        string="Available Credit",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+    )
+    credit_usage_percent = fields.Float(
+        string="Credit Usage (%)",
+        compute="_compute_credit_figures",
+    )
+    credit_is_manager = fields.Boolean(compute="_compute_credit_is_manager")
+
+    @api.depends_context("company")
+    def _compute_credit_currency_id(self):
+        self.credit_currency_id = self.env.company.currency_id
+
+    @api.depends_context("uid")
+    def _compute_credit_is_manager(self):
+        self.credit_is_manager = self.env.user.has_group(
+            "credit_management.group_credit_manager"
+        )
+
+    @api.depends_context("company")
+    def _compute_credit_figures(self):
+        figures = self._credit_figures()
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            values = figures[commercial.id]
+            limit = commercial.credit_limit
+            exposure = values["credit_exposure"]
+            partner.update({name: values[name] for name in CREDIT_FIGURES})
+            partner.credit_exposure = exposure
+            partner.credit_available = limit - exposure if limit else 0.0
+            partner.credit_usage_percent = 100.0 * exposure / limit if limit else 0.0
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + [
+            "credit_grade_id",
+            "credit_hold",
+            "credit_hold_reason",
+        ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # Contacts receive their company's values through the commercial sync.
+            if not vals.get("parent_id") and any(
+                vals.get(name) for name in CREDIT_MANAGER_FIELDS
+            ):
+                self._credit_check_manager(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if CREDIT_MANAGER_FIELDS.intersection(vals) and any(
+            partner.commercial_partner_id == partner for partner in self
+        ):
+            self._credit_check_manager(vals)
+        return super().write(vals)
+
+    def action_view_credit_open_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "in", self.env.company.ids),
+        ]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        return action
+
+    def _credit_check_manager(self, vals):
+        if self.env.su or self.env.user.has_group(
+            "credit_management.group_credit_manager"
+        ):
+            return
+        names = sorted(
+            self._fields[name].get_description(self.env)["string"]
+            for name in CREDIT_MANAGER_FIELDS.intersection(vals)
+        )
+        raise AccessError(
+            self.env._(
+                "Only a credit manager can change %(fields)s. Ask a member of "
+                "the Credit Manager group.",
+                fields=", ".join(names),
+            )
+        )
+
+    def _credit_company_ids(self):
+        """Companies whose documents count toward the current company's exposure:
+        the company and its branches, which share its accounting."""
+        return (
+            self.env["res.company"]
+            .search([("id", "child_of", self.env.company.root_id.id)])
+            .ids
+        )
+
+    def _credit_figures(self, date=None):
+        """Credit figures of the commercial entities of ``self`` for the current
+        company, in company currency at the rate of ``date`` (default today).
+
+        Three grouped queries for the whole recordset, whatever its size:
+        open receivables, confirmed orders not invoiced, draft invoices.
+
+        :return: {commercial_partner_id: {field name: value}} for every
+            commercial partner of self (zeros where nothing is open)
+        """
+        company = self.env.company
+        date = date or fields.Date.context_today(self)
+        commercial_ids = list(set(self.commercial_partner_id.ids))
+        result = defaultdict(
+            lambda: dict.fromkeys((*CREDIT_FIGURES, *POLICY_FIGURES), 0)
+        )
+        if not commercial_ids:
+            return result
+        company_ids = self._credit_company_ids()
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "amount_residual_currency",
+                "currency_id",
+                "company_id",
+                "date_maturity",
+                "move_id",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
+        )
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["account.move"].flush_model(
+            ["amount_total", "commercial_partner_id", "company_id", "currency_id"]
+            + ["move_type", "state"]
+        )
+        self.env["sale.order"].flush_model(
+            ["company_id", "currency_id", "partner_invoice_id", "state"]
+        )
+        self.env["sale.order.line"].flush_model(
+            ["display_type", "order_id", "price_total", "product_uom_qty"]
+            + ["qty_invoiced"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+
+        receivables = self.env.execute_query(
+            SQL(
+                """
+            SELECT p.commercial_partner_id,
+                   aml.currency_id,
+                   SUM(aml.amount_residual),
+                   SUM(aml.amount_residual_currency),
+                   SUM(aml.amount_residual) FILTER (WHERE overdue),
+                   SUM(aml.amount_residual_currency) FILTER (WHERE overdue),
+                   COUNT(DISTINCT aml.move_id) FILTER (WHERE overdue),
+                   MIN(aml.date_maturity) FILTER (WHERE overdue),
+                   SUM(aml.amount_residual) FILTER (WHERE beyond),
+                   SUM(aml.amount_residual_currency) FILTER (WHERE beyond),
+                   COUNT(DISTINCT aml.move_id) FILTER (WHERE beyond)
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id,
+                   LATERAL (SELECT aml.date_maturity < %(date)s
+                                   AND aml.amount_residual > 0 AS overdue,
+                                   aml.date_maturity < %(beyond_date)s
+                                   AND aml.amount_residual > 0 AS beyond) o
+             WHERE account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.reconciled IS NOT TRUE
+               AND aml.company_id = ANY(%(company_ids)s)
+               AND p.commercial_partner_id = ANY(%(partner_ids)s)
+          GROUP BY p.commercial_partner_id, aml.currency_id
+                """,
+                date=date,
+                beyond_date=date - timedelta(days=company.credit_overdue_days),
+                company_ids=company_ids,
+                partner_ids=commercial_ids,
+            )
+        )
+        orders = self.env.execute_query(
+            SQL(
+                """
+            SELECT p.commercial_partner_id,
+                   so.currency_id,
+                   SUM(sol.price_total / sol.product_uom_qty
+                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0))
+              FROM sale_order_line sol
+              JOIN sale_order so ON so.id = sol.order_id
+              JOIN res_partner p ON p.id = so.partner_invoice_id
+             WHERE so.state = 'sale'
+               AND sol.display_type IS NULL
+               AND sol.product_uom_qty > 0
+               AND sol.qty_invoiced < sol.product_uom_qty
+               AND so.company_id = ANY(%(company_ids)s)
+               AND p.commercial_partner_id = ANY(%(partner_ids)s)
+          GROUP BY p.commercial_partner_id, so.currency_id
+                """,
+                company_ids=company_ids,
+                partner_ids=commercial_ids,
+            )
+        )
+        drafts = self.env.execute_query(
+            SQL(
+                """
+            SELECT am.commercial_partner_id,
+                   am.currency_id,
+                   SUM(CASE WHEN am.move_type = 'out_refund'
+                            THEN -am.amount_total ELSE am.amount_total END)
+              FROM account_move am
+             WHERE am.state = 'draft'
+               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND am.company_id = ANY(%(company_ids)s)
+               AND am.commercial_partner_id = ANY(%(partner_ids)s)
+          GROUP BY am.commercial_partner_id, am.currency_id
+                """,
+                company_ids=company_ids,
+                partner_ids=commercial_ids,
+            )
+        )
+        currency_ids = {row[1] for row in receivables + orders + drafts}
+        rates = self._credit_rates(currency_ids, date)
+        company_currency = company.currency_id
+
+        def convert(currency_id, amount, company_amount=None):
+            if currency_id == company_currency.id and company_amount is not None:
+                return company_amount
+            return company_currency.round((amount or 0.0) * rates[currency_id])
+
+        for (
+            partner_id,
+            currency_id,
+            residual,
+            residual_currency,
+            overdue,
+            overdue_currency,
+            overdue_count,
+            oldest_due,
+            beyond,
+            beyond_currency,
+            beyond_count,
+        ) in receivables:
+            values = result[partner_id]
+            values["receivable_open"] += convert(
+                currency_id, residual_currency, residual
+            )
+            values["receivable_overdue"] += convert(
+                currency_id, overdue_currency, overdue or 0.0
+            )
+            values["overdue_invoice_count"] += overdue_count
+            values["overdue_beyond_amount"] += convert(
+                currency_id, beyond_currency, beyond or 0.0
+            )
+            values["overdue_beyond_count"] += beyond_count
+            if oldest_due:
+                values["max_days_overdue"] = max(
+                    values["max_days_overdue"], (date - oldest_due).days
+                )
+        for partner_id, currency_id, amount in orders:
+            result[partner_id]["orders_uninvoiced"] += convert(currency_id, amount)
+        for partner_id, currency_id, amount in drafts:
+            result[partner_id]["invoices_draft"] += convert(currency_id, amount)
+        for partner_id in commercial_ids:
+            values = result[partner_id]
+            values["credit_exposure"] = company_currency.round(
+                values["receivable_open"]
+                + values["orders_uninvoiced"]
+                + values["invoices_draft"]
+            )
+        return result
+
+    @api.model
+    def _credit_rates(self, currency_ids, date):
+        """Rates converting each currency into the company currency at ``date``.
+
+        A foreign currency without any rate up to that date is a configuration
+        error: it raises instead of silently counting the amount at 1:1.
+        """
+        company = self.env.company
+        currencies = self.env["res.currency"].browse(currency_ids)
+        foreign = currencies - company.currency_id
+        if foreign:
+            rated = {
+                currency
+                for [currency] in self.env["res.currency.rate"]
+                # sudo: rates are not confidential; salesmen lack accounting rights
+                .sudo()
+                ._read_group(
+                    [
+                        ("currency_id", "in", foreign.ids),
+                        ("name", "<=", date),
+                        ("company_id", "in", (False, company.root_id.id, company.id)),
+                    ],
+                    ["currency_id"],
+                )
+            }
+            missing = foreign - self.env["res.currency"].union(*rated)
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "No exchange rate for %(currencies)s on or before %(date)s in "
+                        "company %(company)s: credit exposure cannot be computed. "
+                        "Add the rate in Accounting › Configuration › Currencies.",
+                        currencies=", ".join(missing.mapped("name")),
+                        date=date,
+                        company=company.name,
+                    )
+                )
+        return {
+            currency.id: currency._get_conversion_rate(
+                currency, company.currency_id, company, date
+            )
+            for currency in currencies
+        }

@@ -1,0 +1,113 @@
+from dateutil.relativedelta import relativedelta
+from odoo import Command, fields
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import new_test_user
+from odoo.tools import format_amount
+
+
+class CreditCommon(AccountTestInvoicingCommon):
+    """A company with credit control on, a customer with a limit, and helpers to
+    build a ledger: posted invoices, confirmed orders, draft invoices."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.quick_ref(
+            "sales_team.group_sale_manager"
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.company_data["company"]
+        cls.currency = cls.company.currency_id
+        cls.company.write(
+            {
+                "credit_control_enabled": True,
+                "credit_block_on_limit": True,
+                "credit_block_on_overdue": True,
+                "credit_overdue_days": 30,
+                "credit_overdue_tolerance": 100.0,
+                "credit_block_prepayment": True,
+            }
+        )
+        cls.today = fields.Date.context_today(cls.env["res.partner"])
+        cls.grade_c = cls.env["credit.grade"].create(
+            {"code": "TC", "name": "Test Fair", "default_credit_limit": 5000.0}
+        )
+        cls.grade_prepay = cls.env["credit.grade"].create(
+            {
+                "code": "TE",
+                "name": "Test Prepayment",
+                "requires_prepayment": True,
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Acme Credit Test",
+                "is_company": True,
+                "credit_limit": 5000.0,
+                "credit_grade_id": cls.grade_c.id,
+            }
+        )
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Jane Buyer", "parent_id": cls.customer.id}
+        )
+        cls.salesman = new_test_user(
+            cls.env,
+            login="credit_salesman",
+            groups="sales_team.group_sale_salesman,base.group_partner_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.credit_manager = new_test_user(
+            cls.env,
+            login="credit_manager",
+            groups="sales_team.group_sale_salesman_all_leads,"
+            "base.group_partner_manager,credit_management.group_credit_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+
+    @classmethod
+    def _invoice(cls, amount, partner=None, days_ago=0, currency=None, post=True):
+        """An invoice without taxes, due on its invoice date ``days_ago`` days ago."""
+        invoice = cls.init_invoice(
+            "out_invoice",
+            partner=partner or cls.customer,
+            invoice_date=cls.today - relativedelta(days=days_ago),
+            amounts=[amount],
+            taxes=[],
+            currency=currency,
+        )
+        invoice.invoice_date_due = invoice.invoice_date
+        if post:
+            invoice.action_post()
+        return invoice
+
+    @classmethod
+    def _order(cls, amount, partner=None, pricelist=None, confirm=False):
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": (partner or cls.customer).id,
+                "company_id": cls.company.id,
+                "pricelist_id": pricelist.id if pricelist else False,
+                "user_id": cls.salesman.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": cls.product_a.id,
+                            "product_uom_qty": 1,
+                            "price_unit": amount,
+                            "tax_ids": [],
+                        }
+                    )
+                ],
+            }
+        )
+        if confirm:
+            order.action_confirm()
+        return order
+
+    def fmt(self, amount):
+        return format_amount(self.env, amount, self.currency)

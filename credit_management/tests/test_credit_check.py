@@ -1,0 +1,163 @@
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditCheck(CreditCommon):
+    """The credit policy at sale order confirmation."""
+
+    def assertBlocked(self, order, *fragments):
+        with self.assertRaises(UserError) as caught:
+            order.action_confirm()
+        message = str(caught.exception)
+        for fragment in fragments:
+            self.assertIn(fragment, message)
+        self.assertIn(order.state, ("draft", "sent"))
+        return message
+
+    def test_confirm_passes_within_limit(self):
+        self._invoice(3000.0)
+        order = self._order(2000.0)
+        self.assertFalse(order.credit_blocked)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_confirm_blocked_when_limit_exceeded(self):
+        self._invoice(3000.0)
+        self._order(1000.0, confirm=True)
+        order = self._order(1500.0)
+        self.assertTrue(order.credit_blocked)
+        message = self.assertBlocked(
+            order,
+            "Acme Credit Test",
+            "TC - Test Fair",
+            self.fmt(4000.0),  # exposure
+            self.fmt(1500.0),  # this order
+            self.fmt(5500.0),  # exposure + order
+            self.fmt(5000.0),  # limit
+            self.fmt(500.0),  # excess
+            order.name,
+        )
+        self.assertIn("open receivables " + self.fmt(3000.0), message)
+        self.assertIn("confirmed orders not invoiced " + self.fmt(1000.0), message)
+        self.assertIn("request a higher credit limit", message)
+
+    def test_confirm_not_blocked_on_limit_when_rule_is_off(self):
+        self.company.credit_block_on_limit = False
+        self._invoice(4900.0)
+        order = self._order(1500.0)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_confirm_blocked_by_overdue_rule(self):
+        self._invoice(400.0, days_ago=45)
+        self._invoice(300.0, days_ago=5)
+        order = self._order(100.0)
+        message = self.assertBlocked(
+            order,
+            "1 invoice(s) more than 30 days past due for " + self.fmt(400.0),
+            "the oldest 45 days",
+            "tolerates " + self.fmt(100.0),
+            "overdue in all: " + self.fmt(700.0) + " in 2 invoice(s)",
+        )
+        self.assertIn("collect the overdue payments", message)
+
+    def test_overdue_within_tolerance_does_not_block(self):
+        self._invoice(80.0, days_ago=45)  # under the 100.00 tolerance
+        self._invoice(3000.0, days_ago=20)  # under the 30 days tolerance
+        order = self._order(100.0)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_confirm_blocked_on_hold(self):
+        self.customer.write(
+            {"credit_hold": True, "credit_hold_reason": "Bankruptcy rumours"}
+        )
+        order = self._order(10.0)
+        self.assertBlocked(order, "on credit hold", "Bankruptcy rumours")
+
+    def test_confirm_blocked_for_prepayment_grade(self):
+        self.customer.credit_grade_id = self.grade_prepay
+        order = self._order(10.0)
+        self.assertBlocked(order, "TE - Test Prepayment", "payment in advance")
+
+    def test_prepayment_grade_allowed_when_policy_off(self):
+        self.company.credit_block_prepayment = False
+        self.customer.credit_grade_id = self.grade_prepay
+        order = self._order(10.0)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_contact_order_checked_against_company_limit(self):
+        self._invoice(4800.0)
+        order = self._order(500.0, partner=self.contact)
+        self.assertBlocked(order, "Acme Credit Test", self.fmt(5000.0))
+
+    def test_foreign_currency_order_converted_for_the_check(self):
+        other = self.setup_other_currency("EUR")  # 2 EUR = 1 company unit
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": other.id, "company_id": self.company.id}
+        )
+        self._invoice(4000.0)
+        ok = self._order(1800.0, pricelist=pricelist)  # 900 in company currency
+        ok.action_confirm()
+        blocked = self._order(400.0, pricelist=pricelist)  # 200: 4900 + 200 > 5000
+        self.assertBlocked(blocked, self.fmt(4900.0), self.fmt(200.0))
+
+    def test_orders_confirmed_together_are_counted_together(self):
+        first = self._order(3000.0)
+        second = self._order(3000.0)
+        self.assertFalse(first.credit_blocked)
+        self.assertFalse(second.credit_blocked)
+        with self.assertRaises(UserError) as caught:
+            (first | second).action_confirm()
+        self.assertIn(second.name, str(caught.exception))
+        self.assertIn(self.fmt(6000.0), str(caught.exception))
+
+    def test_order_being_confirmed_is_not_counted_twice(self):
+        order = self._order(5000.0)  # exactly the limit
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(self.customer.credit_exposure, 5000.0)
+
+    def test_no_check_when_credit_control_disabled(self):
+        self.company.credit_control_enabled = False
+        self.customer.credit_hold = True
+        order = self._order(99999.0)
+        self.assertFalse(order.credit_blocked)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_customer_without_limit_is_not_limit_checked(self):
+        self.customer.credit_limit = 0.0
+        order = self._order(99999.0)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_paid_order_skipped_only_when_policy_says_so(self):
+        self.customer.credit_hold = True
+        order = self._order(500.0)
+
+        def fully_paid(orders):
+            for record in orders:
+                record.amount_paid = record.amount_total
+
+        with patch.object(type(order), "_compute_amount_paid", fully_paid):
+            order.invalidate_recordset(["amount_paid"])
+            self.assertBlocked(order, "on credit hold")
+            self.company.credit_skip_paid_orders = True
+            order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_missing_exchange_rate_is_reported(self):
+        other = self.setup_other_currency("EUR", rates=[])
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": other.id, "company_id": self.company.id}
+        )
+        order = self._order(100.0, pricelist=pricelist)
+        with self.assertRaisesRegex(UserError, "No exchange rate for EUR"):
+            order.action_confirm()

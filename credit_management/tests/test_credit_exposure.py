@@ -1,0 +1,104 @@
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditExposure(CreditCommon):
+    """Exposure = open receivables + confirmed orders not invoiced + draft
+    invoices, in company currency."""
+
+    def test_exposure_counts_open_receivables(self):
+        invoice = self._invoice(1200.0)
+        self._register_payment(invoice, amount=200.0)
+        self.assertEqual(self.customer.receivable_open, 1000.0)
+        self.assertEqual(self.customer.credit_exposure, 1000.0)
+
+    def test_exposure_counts_confirmed_uninvoiced_orders(self):
+        self._order(700.0, confirm=True)
+        self._order(300.0)  # a quotation is no commitment
+        self.assertEqual(self.customer.orders_uninvoiced, 700.0)
+        self.assertEqual(self.customer.credit_exposure, 700.0)
+
+    def test_exposure_counts_draft_invoices_once(self):
+        order = self._order(800.0, confirm=True)
+        order.order_line.qty_delivered = 1
+        draft = order._create_invoices()
+        self.assertEqual(draft.state, "draft")
+        self.assertEqual(self.customer.orders_uninvoiced, 0.0)
+        self.assertEqual(self.customer.invoices_draft, 800.0)
+        self.assertEqual(self.customer.credit_exposure, 800.0)
+        draft.action_post()
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.invoices_draft, 0.0)
+        self.assertEqual(self.customer.receivable_open, 800.0)
+        self.assertEqual(self.customer.credit_exposure, 800.0)
+
+    def test_exposure_sums_all_sources(self):
+        self._invoice(1000.0)
+        self._order(500.0, confirm=True)
+        self._invoice(250.0, post=False)
+        refund = self._invoice(100.0, post=False)
+        refund.move_type = "out_refund"
+        self.assertEqual(self.customer.receivable_open, 1000.0)
+        self.assertEqual(self.customer.orders_uninvoiced, 500.0)
+        self.assertEqual(self.customer.invoices_draft, 150.0)
+        self.assertEqual(self.customer.credit_exposure, 1650.0)
+        self.assertEqual(self.customer.credit_available, 5000.0 - 1650.0)
+        self.assertAlmostEqual(self.customer.credit_usage_percent, 33.0)
+
+    def test_exposure_in_company_currency_for_foreign_documents(self):
+        # Rate 2.0: 1 company currency unit = 2 units of the other currency.
+        other = self.setup_other_currency("EUR")
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": other.id, "company_id": self.company.id}
+        )
+        order = self._order(1000.0, pricelist=pricelist, confirm=True)
+        self.assertEqual(order.currency_id, other)
+        self._invoice(600.0, currency=other)
+        self.assertEqual(self.customer.orders_uninvoiced, 500.0)
+        self.assertEqual(self.customer.receivable_open, 300.0)
+        self.assertEqual(self.customer.credit_exposure, 800.0)
+
+    def test_overdue_figures(self):
+        self._invoice(400.0, days_ago=45)
+        self._invoice(300.0, days_ago=10)
+        self._invoice(200.0)  # due today: not overdue
+        self.assertEqual(self.customer.receivable_overdue, 700.0)
+        self.assertEqual(self.customer.overdue_invoice_count, 2)
+        self.assertEqual(self.customer.max_days_overdue, 45)
+
+    def test_contacts_share_the_company_figures_and_limit(self):
+        self._invoice(900.0, partner=self.contact)
+        self.assertEqual(self.contact.credit_limit, 5000.0)
+        self.assertEqual(self.contact.credit_grade_id, self.grade_c)
+        self.assertEqual(self.customer.receivable_open, 900.0)
+        self.assertEqual(self.contact.credit_exposure, 900.0)
+        self.customer.credit_limit = 7000.0
+        self.assertEqual(self.contact.credit_limit, 7000.0)
+
+    def test_figures_of_other_companies_do_not_count(self):
+        other_company = self.setup_other_company()["company"]
+        self.env.user.company_ids = [Command.link(other_company.id)]
+        self._invoice(1000.0)
+        self.assertEqual(self.customer.with_company(other_company).credit_exposure, 0.0)
+        self.assertEqual(self.customer.credit_exposure, 1000.0)
+
+    def test_figures_are_computed_set_based(self):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Set {i}", "is_company": True} for i in range(12)]
+        )
+        for partner in partners[:6]:
+            self._invoice(100.0, partner=partner)
+        self.env.flush_all()
+
+        def queries_for(records):
+            records.invalidate_recordset()
+            before = self.env.cr.sql_log_count
+            records.mapped("credit_exposure")
+            return self.env.cr.sql_log_count - before
+
+        queries_for(partners[:1])  # warm the caches that do not depend on size
+        self.assertEqual(queries_for(partners[:1]), queries_for(partners))
+        self.assertEqual(partners[:6].mapped("receivable_open"), [100.0] * 6)

@@ -1,0 +1,48 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class CreditApprovalWizard(models.TransientModel):
+    _name = "credit.approval.wizard"
+    _description = "Approve a Sale Order Blocked by Credit Control"
+
+    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade")
+    credit_check_message = fields.Text(
+        related="order_id.credit_check_message", string="Why It Is Blocked"
+    )
+    reason = fields.Text(
+        required=True,
+        help="Why the order may go ahead despite the credit policy; kept on the "
+        "order and in its chatter for the audit.",
+    )
+
+    @api.constrains("reason")
+    def _check_reason(self):
+        for wizard in self:
+            if not (wizard.reason or "").strip():
+                raise UserError(self.env._("Give the reason for the credit approval."))
+
+    def action_approve(self):
+        self.ensure_one()
+        order = self.order_id
+        if not order._credit_user_can_approve():
+            raise AccessError(
+                self.env._(
+                    "Only members of %(group)s can approve the credit of order "
+                    "%(order)s.",
+                    group=order.company_id._credit_override_group().name,
+                    order=order.name,
+                )
+            )
+        if order.state not in ("draft", "sent"):
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is no longer a quotation: there is nothing "
+                    "to approve.",
+                    order=order.name,
+                )
+            )
+        # The approver may have no write access on sale orders: the group check
+        # above is the authorisation, the approval itself is written as superuser.
+        order.sudo()._credit_approve(self.reason.strip())
+        return True

@@ -77,6 +77,17 @@ ensure_python() {
         fi
     fi
     BIN="$(dirname "$PY")"
+    # Linters live in a venv of their own: their pins (polib, ...) differ from Odoo's.
+    LINT_VENV="$LOCAL/lint-venv"
+    local lint_stamp="$LINT_VENV/.credit_management-$(sha1sum < "$ROOT/requirements-lint.txt" | cut -c1-12)"
+    if [ ! -f "$lint_stamp" ]; then
+        log "creating the lint virtualenv $LINT_VENV"
+        python3 -m venv "$LINT_VENV"
+        "$LINT_VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements-lint.txt"
+        rm -f "$LINT_VENV"/.credit_management-*
+        touch "$lint_stamp"
+    fi
+    LINT_BIN="$LINT_VENV/bin"
 }
 
 # --- PostgreSQL ------------------------------------------------------------------

@@ -19,7 +19,7 @@ class TestCreditApproval(CreditCommon):
         wizard = Form(
             self.env[wizard_action["res_model"]]
             .with_user(user)
-            .with_context(wizard_action["context"])
+            .with_context(**wizard_action["context"])
         )
         wizard.reason = reason
         return wizard.save().action_approve()

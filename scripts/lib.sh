@@ -130,7 +130,7 @@ ensure_postgres() {
     chown "$owner" "$sock"
     if ! as_owner "$bindir/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
         log "starting the private PostgreSQL cluster on 127.0.0.1:$DB_PORT"
-        as_owner "$bindir/pg_ctl" -D "$pgdata" -l "$LOCAL/postgres.log" -w \
+        as_owner "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/postgres.log" -w \
             -o "-p $DB_PORT -k $sock -c listen_addresses=127.0.0.1" start >/dev/null
     fi
 }

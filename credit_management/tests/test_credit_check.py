@@ -161,3 +161,12 @@ class TestCreditCheck(CreditCommon):
         order = self._order(100.0, pricelist=pricelist)
         with self.assertRaisesRegex(UserError, "No exchange rate for EUR"):
             order.action_confirm()
+
+    def test_blocking_message_in_the_user_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.customer.write({"credit_hold": True, "credit_hold_reason": "Dispute"})
+        order = self._order(10.0).with_context(lang="zh_CN")
+        with self.assertRaises(UserError) as caught:
+            order.action_confirm()
+        self.assertIn("已被信用冻结：Dispute", str(caught.exception))
+        self.assertIn("无法确认", str(caught.exception))

@@ -13,7 +13,8 @@ log() { printf '\033[1m[credit_management]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[credit_management] %s\033[0m\n' "$*" >&2; exit 1; }
 
 # --- Odoo discovery -----------------------------------------------------------
-# Order: an importable `odoo` in the active environment, $ODOO_SRC, /opt/odoo-src.
+# Order: an importable `odoo` in the active environment, $ODOO_SRC, /opt/odoo-src
+# (then /opt/odoo, the other usual place).
 find_odoo() {
     local py="${PYTHON:-python3}"
     if [ -n "${VIRTUAL_ENV:-}" ] || [ -n "${CONDA_PREFIX:-}" ]; then
@@ -25,7 +26,7 @@ find_odoo() {
         fi
     fi
     local candidate
-    for candidate in "${ODOO_SRC:-}" /opt/odoo-src; do
+    for candidate in "${ODOO_SRC:-}" /opt/odoo-src /opt/odoo; do
         if [ -n "$candidate" ] && [ -f "$candidate/odoo/release.py" ] && [ -f "$candidate/requirements.txt" ]; then
             ODOO_SRC_DIR="$candidate"
             ODOO_MODE=venv
@@ -33,7 +34,7 @@ find_odoo() {
         fi
     done
     die "Odoo 19.0 Community was not found.
-  Looked for: an importable 'odoo' (19.0) in the active virtualenv, \$ODOO_SRC, /opt/odoo-src.
+  Looked for: an importable 'odoo' (19.0) in the active virtualenv, \$ODOO_SRC, /opt/odoo-src, /opt/odoo.
   Get it with either of:
     git clone --depth 1 --branch 19.0 https://github.com/odoo/odoo /opt/odoo-src
     or download the official 19.0 nightly source tarball (odoo_19.0.latest.tar.gz from the Odoo nightly server) and unpack it to /opt/odoo-src

@@ -338,12 +338,27 @@ class SaleOrder(models.Model):
             *(f"• {reason}" for reason in check["reasons"]),
             "",
             self.env._(
+                "Customer %(partner)s, grade %(grade)s, credit limit %(limit)s; "
+                "this order %(amount)s.",
+                partner=check["partner"].display_name,
+                grade=check["grade"].display_name or self.env._("none"),
+                limit=fmt(check["limit"]) if check["limit"] else self.env._("none"),
+                amount=fmt(check["amount"]),
+            ),
+            self.env._(
                 "Exposure %(exposure)s = open receivables %(open)s + confirmed "
                 "orders not invoiced %(orders)s + draft invoices %(drafts)s.",
                 exposure=fmt(check["credit_exposure"]),
                 open=fmt(check["receivable_open"]),
                 orders=fmt(check["orders_uninvoiced"]),
                 drafts=fmt(check["invoices_draft"]),
+            ),
+            self.env._(
+                "Overdue: %(count)s invoice(s) for %(amount)s, the oldest %(days)s "
+                "days past due.",
+                count=check["overdue_invoice_count"],
+                amount=fmt(check["receivable_overdue"]),
+                days=check["max_days_overdue"],
             ),
         ]
         if self.credit_approval_user_id and not self.credit_approval_valid:

@@ -43,6 +43,7 @@ class TestCreditCheck(CreditCommon):
             order.name,
         )
         self.assertIn("open receivables " + self.fmt(3000.0), message)
+        self.assertIn("Overdue: 0 invoice(s)", message)
         self.assertIn("confirmed orders not invoiced " + self.fmt(1000.0), message)
         self.assertIn("request a higher credit limit", message)
 
@@ -77,8 +78,16 @@ class TestCreditCheck(CreditCommon):
         self.customer.write(
             {"credit_hold": True, "credit_hold_reason": "Bankruptcy rumours"}
         )
+        self._invoice(250.0, days_ago=12)
         order = self._order(10.0)
-        self.assertBlocked(order, "on credit hold", "Bankruptcy rumours")
+        self.assertBlocked(
+            order,
+            "on credit hold",
+            "Bankruptcy rumours",
+            "credit limit " + self.fmt(5000.0),
+            "grade TC - Test Fair",
+            "Overdue: 1 invoice(s) for " + self.fmt(250.0) + ", the oldest 12 days",
+        )
 
     def test_confirm_blocked_for_prepayment_grade(self):
         self.customer.credit_grade_id = self.grade_prepay

@@ -1,17 +1,16 @@
 def post_init_hook(env):
-    """Register the demo payments once the demo invoices exist.
+    """Scoring factors for the existing companies; demo payments.
 
-    Payments go through the payment register wizard, which XML data cannot drive;
-    without demo data there is nothing to do.
+    Companies created later get their factors in ``res.company.create``. Demo
+    payments go through the payment register wizard, which XML data cannot drive.
     """
-    invoices = env.ref(
-        "credit_management.demo_invoice_good_paid", raise_if_not_found=False
-    )
-    if not invoices:
+    env["res.company"].search([])._credit_ensure_score_factors()
+    paid = env.ref("credit_management.demo_invoice_good_paid", raise_if_not_found=False)
+    if not paid:
         return
     partial = env.ref("credit_management.demo_invoice_good_partial")
     for invoice, amount in (
-        (invoices, invoices.amount_total),
+        (paid, paid.amount_total),
         (partial, partial.amount_total / 2),
     ):
         env["account.payment.register"].with_context(

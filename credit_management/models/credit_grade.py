@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class CreditGrade(models.Model):
@@ -36,6 +37,30 @@ class CreditGrade(models.Model):
         help="Customers of this grade get no credit: their orders are blocked at "
         "confirmation when the company policy says so.",
     )
+    min_score = fields.Float(
+        string="Minimum Score",
+        help="Customers scoring at least this (0–100) get this grade, unless a "
+        "better grade also matches. The lowest grade starts at 0.",
+    )
+    limit_rule = fields.Selection(
+        [
+            ("fixed", "Fixed amount"),
+            ("sales_percent", "% of invoiced sales (12 months)"),
+        ],
+        string="Limit Rule",
+        default="fixed",
+        required=True,
+        help="How the limit of a customer of this grade is computed at review.",
+    )
+    limit_sales_percent = fields.Float(
+        string="% Of Sales",
+        help="Share of the customer's trailing 12-month invoiced sales.",
+    )
+    limit_cap = fields.Monetary(
+        string="Limit Cap",
+        currency_field="currency_id",
+        help="Upper bound of the sales-based limit (0: no cap).",
+    )
     color = fields.Integer()
     partner_count = fields.Integer(compute="_compute_partner_count", string="Customers")
 
@@ -46,6 +71,15 @@ class CreditGrade(models.Model):
     _default_credit_limit_positive = models.Constraint(
         "CHECK(default_credit_limit >= 0)",
         "The default limit of a grade cannot be negative.",
+    )
+
+    _min_score_range = models.Constraint(
+        "CHECK(min_score >= 0 AND min_score <= 100)",
+        "The minimum score of a grade lies between 0 and 100.",
+    )
+    _limit_cap_positive = models.Constraint(
+        "CHECK(limit_cap >= 0 AND limit_sales_percent >= 0)",
+        "The limit cap and the share of sales cannot be negative.",
     )
 
     @api.depends("company_id")
@@ -72,6 +106,60 @@ class CreditGrade(models.Model):
             grade.display_name = (
                 f"{grade.code} - {grade.name}" if grade.code else grade.name
             )
+
+    @api.model
+    def _credit_grades(self, company):
+        """Active grades of ``company`` (its own and shared ones), best band first.
+
+        Bands must cover the whole 0–100 range without two grades starting at the
+        same score: a clear error otherwise, never a customer left without grade.
+        """
+        grades = self.search(
+            [("company_id", "in", (False, company.id))], order="min_score desc, id"
+        )
+        if not grades:
+            raise UserError(
+                self.env._(
+                    "No credit grade is defined for %(company)s: create the grades "
+                    "in Sales › Credit › Credit Grades before rating customers.",
+                    company=company.name,
+                )
+            )
+        scores = grades.mapped("min_score")
+        if len(set(scores)) != len(scores):
+            raise UserError(
+                self.env._(
+                    "Two credit grades of %(company)s start at the same score: "
+                    "give each grade its own minimum score.",
+                    company=company.name,
+                )
+            )
+        if scores[-1] > 0:
+            raise UserError(
+                self.env._(
+                    "The credit grades of %(company)s leave scores below "
+                    "%(score)s without a grade: the lowest grade must start at 0.",
+                    company=company.name,
+                    score=scores[-1],
+                )
+            )
+        return grades
+
+    def _credit_grade_for(self, score):
+        """The grade of ``score`` among ``self`` (sorted best band first)."""
+        return next(grade for grade in self if score >= grade.min_score)
+
+    def _credit_default_limit(self, sales_12m):
+        """Limit this grade gives to a customer with these 12-month sales."""
+        self.ensure_one()
+        if self.requires_prepayment:
+            return 0.0
+        if self.limit_rule == "sales_percent":
+            limit = sales_12m * self.limit_sales_percent / 100.0
+            if self.limit_cap:
+                limit = min(limit, self.limit_cap)
+            return self.currency_id.round(max(limit, 0.0))
+        return self.default_credit_limit
 
     def action_view_partners(self):
         self.ensure_one()

@@ -1,4 +1,8 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
+
+from .credit_score_factor import FACTOR_DEFAULTS
 
 
 class ResCompany(models.Model):
@@ -50,6 +54,77 @@ class ResCompany(models.Model):
         "Defaults to Credit Manager.",
     )
 
+    credit_score_factor_ids = fields.One2many(
+        "credit.score.factor", "company_id", string="Scoring Factors"
+    )
+    credit_limit_mode = fields.Selection(
+        [
+            ("auto", "Apply automatically"),
+            ("propose", "Propose to a credit manager"),
+        ],
+        string="Limit Adjustment",
+        default="propose",
+        required=True,
+        help="After a review, apply the limit of the new grade automatically, or "
+        "only propose it (a credit manager applies it from the review). A limit "
+        "set by hand is never changed automatically.",
+    )
+    credit_rerate_batch_size = fields.Integer(
+        string="Re-rating Batch Size",
+        default=500,
+        help="Customers re-rated per committed batch by the scheduled re-rating.",
+    )
+    credit_rerate_cutoff = fields.Datetime(
+        string="Re-rating In Progress Since",
+        readonly=True,
+        copy=False,
+        help="Start of the scheduled re-rating in progress: customers reviewed "
+        "before it are still to do. Empty when no run is in progress.",
+    )
+    credit_event_pass_date = fields.Date(
+        string="Last Overdue Event Pass",
+        readonly=True,
+        copy=False,
+    )
+    credit_warn_score_drop = fields.Float(
+        string="Warn On Score Drop",
+        default=10.0,
+        help="Warn when a review lowers the score by more than this many points.",
+    )
+    credit_warn_score_threshold = fields.Float(
+        string="Warn Below Score",
+        default=40.0,
+        help="Warn when the score falls below this value.",
+    )
+    credit_warn_utilisation = fields.Float(
+        string="Warn Above Utilisation (%)",
+        default=90.0,
+        help="Warn when exposure exceeds this share of the credit limit.",
+    )
+    credit_warn_overdue_days = fields.Integer(
+        string="Warn Beyond Days Overdue",
+        default=30,
+        help="Warn when an invoice becomes more than this many days overdue.",
+    )
+    credit_manager_user_id = fields.Many2one(
+        "res.users",
+        string="Credit Manager",
+        help="Receives credit warnings for customers without a salesperson.",
+    )
+    credit_finance_user_id = fields.Many2one(
+        "res.users",
+        string="Finance Contact",
+        help="Also receives every credit warning (leave empty for none).",
+    )
+
+    _credit_rerate_batch_size_positive = models.Constraint(
+        "CHECK(credit_rerate_batch_size > 0)",
+        "The re-rating batch size must be positive.",
+    )
+    _credit_warn_overdue_days_positive = models.Constraint(
+        "CHECK(credit_warn_overdue_days >= 0)",
+        "The warning days overdue cannot be negative.",
+    )
     _credit_overdue_days_positive = models.Constraint(
         "CHECK(credit_overdue_days >= 0)",
         "The tolerated days overdue cannot be negative.",
@@ -58,6 +133,58 @@ class ResCompany(models.Model):
         "CHECK(credit_overdue_tolerance >= 0)",
         "The tolerated overdue amount cannot be negative.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._credit_ensure_score_factors()
+        return companies
+
+    def _credit_ensure_score_factors(self):
+        """Create the scoring factors, with default weights, where missing."""
+        existing = {
+            (factor.company_id.id, factor.code)
+            for factor in self.env["credit.score.factor"]
+            .sudo()
+            .search([("company_id", "in", self.ids)])
+        }
+        values = [
+            {
+                "company_id": company.id,
+                "code": code,
+                "name": name,
+                "sequence": sequence,
+                "weight": weight,
+                "best_value": best,
+                "worst_value": worst,
+                "unit": unit,
+            }
+            for company in self
+            for sequence, (code, (name, weight, best, worst, unit)) in enumerate(
+                FACTOR_DEFAULTS.items()
+            )
+            if (company.id, code) not in existing
+        ]
+        # sudo: factors are configuration created with the company, whoever creates it
+        self.env["credit.score.factor"].sudo().with_context(
+            credit_weights_batch=True
+        ).create(values)
+
+    def _credit_check_weight_sum(self):
+        for company in self:
+            factors = company.sudo().credit_score_factor_ids
+            if not factors:
+                continue
+            total = sum(factors.mapped("weight"))
+            if float_compare(total, 100.0, 2):
+                raise ValidationError(
+                    self.env._(
+                        "The scoring weights of %(company)s must sum to 100 %%; "
+                        "they sum to %(total)s %%.",
+                        company=company.name,
+                        total=round(total, 2),
+                    )
+                )
 
     @api.model
     def _credit_override_group(self):

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -30,3 +31,61 @@ class ResConfigSettings(models.TransientModel):
     credit_override_group_id = fields.Many2one(
         related="company_id.credit_override_group_id", readonly=False
     )
+    credit_limit_mode = fields.Selection(
+        related="company_id.credit_limit_mode", readonly=False
+    )
+    credit_rerate_batch_size = fields.Integer(
+        related="company_id.credit_rerate_batch_size", readonly=False
+    )
+    credit_warn_score_drop = fields.Float(
+        related="company_id.credit_warn_score_drop", readonly=False
+    )
+    credit_warn_score_threshold = fields.Float(
+        related="company_id.credit_warn_score_threshold", readonly=False
+    )
+    credit_warn_utilisation = fields.Float(
+        related="company_id.credit_warn_utilisation", readonly=False
+    )
+    credit_warn_overdue_days = fields.Integer(
+        related="company_id.credit_warn_overdue_days", readonly=False
+    )
+    credit_manager_user_id = fields.Many2one(
+        related="company_id.credit_manager_user_id", readonly=False
+    )
+    credit_finance_user_id = fields.Many2one(
+        related="company_id.credit_finance_user_id", readonly=False
+    )
+    credit_rerate_interval_number = fields.Integer(
+        string="Re-rate Every",
+        compute="_compute_credit_rerate_interval",
+        inverse="_inverse_credit_rerate_interval",
+    )
+    credit_rerate_interval_type = fields.Selection(
+        [("days", "Days"), ("weeks", "Weeks"), ("months", "Months")],
+        string="Re-rating Interval Unit",
+        compute="_compute_credit_rerate_interval",
+        inverse="_inverse_credit_rerate_interval",
+    )
+
+    def _credit_rerate_cron(self):
+        # sudo: the scheduled action is technical; settings are for credit managers
+        return self.env.ref("credit_management.ir_cron_credit_rerate").sudo()
+
+    def _compute_credit_rerate_interval(self):
+        cron = self._credit_rerate_cron()
+        for settings in self:
+            settings.credit_rerate_interval_number = cron.interval_number
+            settings.credit_rerate_interval_type = cron.interval_type
+
+    def _inverse_credit_rerate_interval(self):
+        for settings in self:
+            if settings.credit_rerate_interval_number <= 0:
+                raise ValidationError(
+                    self.env._("The re-rating interval must be at least 1.")
+                )
+            settings._credit_rerate_cron().write(
+                {
+                    "interval_number": settings.credit_rerate_interval_number,
+                    "interval_type": settings.credit_rerate_interval_type,
+                }
+            )

@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 # Credit settings only a credit manager may change (company-dependent except the
@@ -10,6 +10,9 @@ from odoo.tools import SQL
 CREDIT_MANAGER_FIELDS = frozenset(
     {
         "credit_limit",
+        "credit_limit_manual",
+        "credit_external_rating",
+        "credit_external_rating_date",
         "use_partner_credit_limit",
         "credit_grade_id",
         "credit_hold",
@@ -60,6 +63,37 @@ class ResPartner(models.Model):
         company_dependent=True,
         tracking=True,
     )
+    credit_score = fields.Float(
+        string="Credit Score",
+        company_dependent=True,
+        readonly=True,
+        help="Score 0–100 of the latest credit review.",
+    )
+    credit_score_date = fields.Datetime(
+        string="Last Credit Review",
+        company_dependent=True,
+        readonly=True,
+    )
+    credit_limit_manual = fields.Boolean(
+        string="Limit Set By Hand",
+        company_dependent=True,
+        help="The limit was set by a credit manager: reviews propose a new limit "
+        "but never change it automatically.",
+    )
+    credit_external_rating = fields.Integer(
+        string="External Rating",
+        tracking=True,
+        help="Rating 0–100 from a bank or credit agency, or a manual assessment.",
+    )
+    credit_external_rating_date = fields.Date(
+        string="External Rating Date",
+        tracking=True,
+        help="Date of the external rating; without it the rating is not used.",
+    )
+    credit_review_ids = fields.One2many(
+        "credit.review", "partner_id", string="Credit Reviews"
+    )
+    credit_review_count = fields.Integer(compute="_compute_credit_review_count")
     credit_currency_id = fields.Many2one(
         "res.currency",
         compute="_compute_credit_currency_id",
@@ -117,6 +151,45 @@ class ResPartner(models.Model):
     def _compute_credit_currency_id(self):
         self.credit_currency_id = self.env.company.currency_id
 
+    @api.depends_context("company")
+    def _compute_credit_review_count(self):
+        counts = dict(
+            self.env["credit.review"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.credit_review_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.constrains("credit_external_rating")
+    def _check_credit_external_rating(self):
+        for partner in self:
+            if not 0 <= partner.credit_external_rating <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The external rating of %(partner)s must lie between 0 and "
+                        "100 (got %(rating)s).",
+                        partner=partner.display_name,
+                        rating=partner.credit_external_rating,
+                    )
+                )
+
+    @api.constrains("credit_limit")
+    def _check_credit_limit(self):
+        for partner in self:
+            if partner.credit_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The credit limit of %(partner)s cannot be negative.",
+                        partner=partner.display_name,
+                    )
+                )
+
     @api.depends_context("uid")
     def _compute_credit_is_manager(self):
         self.credit_is_manager = self.env.user.has_group(
@@ -142,6 +215,8 @@ class ResPartner(models.Model):
             "credit_grade_id",
             "credit_hold",
             "credit_hold_reason",
+            "credit_external_rating",
+            "credit_external_rating_date",
         ]
 
     @api.model_create_multi
@@ -152,6 +227,8 @@ class ResPartner(models.Model):
                 vals.get(name) for name in CREDIT_MANAGER_FIELDS
             ):
                 self._credit_check_manager(vals)
+                if vals.get("credit_limit") and "credit_limit_manual" not in vals:
+                    vals["credit_limit_manual"] = True
         return super().create(vals_list)
 
     def write(self, vals):
@@ -159,7 +236,46 @@ class ResPartner(models.Model):
             partner.commercial_partner_id == partner for partner in self
         ):
             self._credit_check_manager(vals)
+        if (
+            "credit_limit" in vals
+            and "credit_limit_manual" not in vals
+            and not self.env.context.get("credit_review_apply")
+        ):
+            # A limit typed by a person is never changed by a review on its own.
+            vals = dict(vals, credit_limit_manual=True)
         return super().write(vals)
+
+    def action_credit_rerate(self):
+        """Re-rate now (button on the partner, server action on a selection)."""
+        if not (
+            self.env.su
+            or self.env.user.has_group("credit_management.group_credit_manager")
+        ):
+            raise AccessError(
+                self.env._("Only a credit manager can re-rate customers.")
+            )
+        partners = self.commercial_partner_id
+        self.env["credit.scoring"]._credit_rate(partners, "manual")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s customer(s) re-rated.", count=len(partners)
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_credit_reviews(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.action_credit_review"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
 
     def action_view_credit_open_invoices(self):
         self.ensure_one()

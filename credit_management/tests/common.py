@@ -32,13 +32,33 @@ class CreditCommon(AccountTestInvoicingCommon):
             }
         )
         cls.today = fields.Date.context_today(cls.env["res.partner"])
-        cls.grade_c = cls.env["credit.grade"].create(
-            {"code": "TC", "name": "Test Fair", "default_credit_limit": 5000.0}
+        # The tests' own bands: A from 70, C from 40, E (prepayment) from 0.
+        cls.env["credit.grade"].search([]).active = False
+        Grade = cls.env["credit.grade"]
+        cls.grade_a = Grade.create(
+            {
+                "code": "TA",
+                "name": "Test Excellent",
+                "sequence": 1,
+                "min_score": 70,
+                "default_credit_limit": 20000.0,
+            }
         )
-        cls.grade_prepay = cls.env["credit.grade"].create(
+        cls.grade_c = Grade.create(
+            {
+                "code": "TC",
+                "name": "Test Fair",
+                "sequence": 2,
+                "min_score": 40,
+                "default_credit_limit": 5000.0,
+            }
+        )
+        cls.grade_prepay = Grade.create(
             {
                 "code": "TE",
                 "name": "Test Prepayment",
+                "sequence": 3,
+                "min_score": 0,
                 "requires_prepayment": True,
             }
         )

@@ -1,0 +1,87 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
+
+# code: (name, default weight %, best raw value, worst raw value, unit)
+FACTOR_DEFAULTS = {
+    "payment_delay": ("Average days late (paid, 12 months)", 20, 0.0, 60.0, "days"),
+    "payment_on_time": ("Share paid on time (12 months)", 10, 100.0, 50.0, "%"),
+    "overdue_days": ("Max days overdue now", 20, 0.0, 90.0, "days"),
+    "overdue_share": ("Overdue share of open receivables", 10, 0.0, 50.0, "%"),
+    "utilisation": ("Credit limit utilisation", 10, 50.0, 100.0, "%"),
+    "relationship": ("Relationship length", 10, 60.0, 0.0, "months"),
+    "sales_volume": ("Invoiced sales (12 months)", 5, 100000.0, 0.0, "amount"),
+    "external_rating": ("External / manual rating", 15, 100.0, 0.0, "points"),
+}
+
+
+class CreditScoreFactor(models.Model):
+    _name = "credit.score.factor"
+    _description = "Credit Scoring Factor"
+    _order = "company_id, sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Selection(
+        [(code, values[0]) for code, values in FACTOR_DEFAULTS.items()],
+        required=True,
+        readonly=True,
+    )
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, ondelete="cascade"
+    )
+    weight = fields.Float(
+        string="Weight (%)",
+        tracking=True,
+        help="Share of this factor in the score; the weights of a company sum to 100.",
+    )
+    best_value = fields.Float(
+        string="Best Value",
+        help="Raw value that scores 100; values beyond it also score 100.",
+    )
+    worst_value = fields.Float(
+        string="Worst Value",
+        help="Raw value that scores 0; values beyond it also score 0. Between the "
+        "two breakpoints the score is linear.",
+    )
+    unit = fields.Char(readonly=True)
+
+    _code_company_uniq = models.Constraint(
+        "UNIQUE(code, company_id)",
+        "Each scoring factor exists once per company.",
+    )
+    _weight_range = models.Constraint(
+        "CHECK(weight >= 0 AND weight <= 100)",
+        "A factor weight lies between 0 and 100 %.",
+    )
+
+    @api.constrains("best_value", "worst_value")
+    def _check_breakpoints(self):
+        for factor in self:
+            if float_compare(factor.best_value, factor.worst_value, 6) == 0:
+                raise ValidationError(
+                    self.env._(
+                        "Factor %(factor)s: the best and worst values must differ "
+                        "(both are %(value)s).",
+                        factor=factor.name,
+                        value=factor.best_value,
+                    )
+                )
+
+    @api.constrains("weight", "company_id")
+    def _check_weight_sum(self):
+        if self.env.context.get("credit_weights_batch"):
+            return  # the scoring wizard checks the sum once all weights are written
+        self.company_id._credit_check_weight_sum()
+
+    def _normalise(self, raw, best, worst):
+        """Score 0–100 of a raw value, linear between the breakpoints."""
+        if best == worst:
+            raise ValidationError(
+                self.env._(
+                    "Factor %(factor)s: the best and worst values must differ.",
+                    factor=self.name,
+                )
+            )
+        ratio = (raw - worst) / (best - worst)
+        return min(max(ratio * 100.0, 0.0), 100.0)

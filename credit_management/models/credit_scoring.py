@@ -1,0 +1,623 @@
+from datetime import datetime, time, timedelta
+
+from markupsafe import Markup
+from odoo import Command, api, fields, models
+from odoo.tools import SQL, format_amount
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+class CreditScoring(models.AbstractModel):
+    """The rating engine: factors, score, grade, limit, review, early warnings.
+
+    Everything is computed for a whole batch of customers at once: a fixed number
+    of grouped SQL queries per batch, whatever its size.
+    """
+
+    _name = "credit.scoring"
+    _description = "Credit Scoring Engine"
+
+    # ------------------------------------------------------------------
+    # Factors
+    # ------------------------------------------------------------------
+    @api.model
+    def _credit_factor_raw_values(self, partners, date=None):
+        """Raw factor values of commercial ``partners`` for the current company.
+
+        :return: {partner_id: {factor code: raw value, or None without data}},
+            plus the credit figures of each partner under the key ``figures``
+            and its 12-month invoiced sales under ``sales_12m``
+        """
+        date = date or fields.Date.context_today(self)
+        since = date - timedelta(days=365)
+        figures = partners._credit_figures(date)
+        company_ids = partners._credit_company_ids()
+        partner_ids = partners.ids
+        for model, names in (
+            ("account.move", ["amount_untaxed_signed", "invoice_date"]),
+            ("account.move", ["invoice_date_due", "payment_state"]),
+            ("account.partial.reconcile", ["debit_move_id", "max_date"]),
+        ):
+            self.env[model].flush_model(names)
+        history = {
+            row[0]: row[1:]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+            SELECT inv.commercial_partner_id,
+                   AVG(GREATEST(inv.paid_date - inv.due_date, 0)),
+                   100.0 * AVG(CASE WHEN inv.paid_date <= inv.due_date
+                                    THEN 1 ELSE 0 END),
+                   COUNT(*)
+              FROM (SELECT am.commercial_partner_id,
+                           am.invoice_date_due AS due_date,
+                           MAX(apr.max_date) AS paid_date
+                      FROM account_move am
+                      JOIN account_move_line aml ON aml.move_id = am.id
+                      JOIN account_account account ON account.id = aml.account_id
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                     WHERE am.move_type = 'out_invoice'
+                       AND am.state = 'posted'
+                       AND am.payment_state IN ('paid', 'in_payment')
+                       AND account.account_type = 'asset_receivable'
+                       AND am.company_id = ANY(%(company_ids)s)
+                       AND am.commercial_partner_id = ANY(%(partner_ids)s)
+                  GROUP BY am.id) inv
+             WHERE inv.paid_date > %(since)s
+               AND inv.paid_date <= %(date)s
+          GROUP BY inv.commercial_partner_id
+                    """,
+                    company_ids=company_ids,
+                    partner_ids=partner_ids,
+                    since=since,
+                    date=date,
+                )
+            )
+        }
+        ledger = {
+            row[0]: row[1:]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+            SELECT am.commercial_partner_id,
+                   MIN(am.invoice_date),
+                   SUM(am.amount_untaxed_signed)
+                       FILTER (WHERE am.invoice_date > %(since)s)
+              FROM account_move am
+             WHERE am.move_type IN ('out_invoice', 'out_refund')
+               AND am.state = 'posted'
+               AND am.invoice_date <= %(date)s
+               AND am.company_id = ANY(%(company_ids)s)
+               AND am.commercial_partner_id = ANY(%(partner_ids)s)
+          GROUP BY am.commercial_partner_id
+                    """,
+                    company_ids=company_ids,
+                    partner_ids=partner_ids,
+                    since=since,
+                    date=date,
+                )
+            )
+        }
+        result = {}
+        for partner in partners:
+            values = figures[partner.id]
+            avg_late, on_time, paid_count = history.get(partner.id, (None, None, 0))
+            first_invoice, sales = ledger.get(partner.id, (None, None))
+            has_ledger = first_invoice is not None
+            limit = partner.credit_limit
+            result[partner.id] = {
+                "payment_delay": float(avg_late) if paid_count else None,
+                "payment_on_time": float(on_time) if paid_count else None,
+                "overdue_days": values["max_days_overdue"] if has_ledger else None,
+                "overdue_share": (
+                    100.0 * values["receivable_overdue"] / values["receivable_open"]
+                    if values["receivable_open"] > 0
+                    else None
+                ),
+                "utilisation": (
+                    100.0 * values["credit_exposure"] / limit if limit > 0 else None
+                ),
+                "relationship": (
+                    (date - first_invoice).days / DAYS_PER_MONTH if has_ledger else None
+                ),
+                "sales_volume": float(sales or 0.0) if has_ledger else None,
+                "external_rating": (
+                    float(partner.credit_external_rating)
+                    if partner.credit_external_rating_date
+                    else None
+                ),
+                "figures": values,
+                "sales_12m": float(sales or 0.0),
+            }
+        return result
+
+    @api.model
+    def _credit_score(self, raws, factors, settings=None):
+        """Weighted score of one customer.
+
+        :param raws: {code: raw value or None}
+        :param factors: credit.score.factor records of the company
+        :param settings: optional {factor id: (weight, best, worst)} overriding
+            the stored ones (weight preview)
+        :return: (score or None when no factor has data, list of line values)
+        """
+        settings = settings or {
+            factor.id: (factor.weight, factor.best_value, factor.worst_value)
+            for factor in factors
+        }
+        weights = {factor_id: values[0] for factor_id, values in settings.items()}
+        with_data = [f for f in factors if raws.get(f.code) is not None]
+        total = sum(weights[factor.id] for factor in with_data)
+        lines, score = [], 0.0
+        for factor in factors:
+            raw = raws.get(factor.code)
+            has_data = raw is not None and total > 0
+            normalised = (
+                factor._normalise(raw, *settings[factor.id][1:]) if has_data else 0.0
+            )
+            effective = 100.0 * weights[factor.id] / total if has_data else 0.0
+            contribution = normalised * effective / 100.0
+            score += contribution
+            lines.append(
+                {
+                    "factor_id": factor.id,
+                    "sequence": factor.sequence,
+                    "has_data": has_data,
+                    "raw_value": raw or 0.0,
+                    "normalised_value": round(normalised, 2),
+                    "weight": weights[factor.id],
+                    "effective_weight": round(effective, 2),
+                    "contribution": round(contribution, 2),
+                }
+            )
+        return (round(score, 2) if total > 0 else None), lines
+
+    # ------------------------------------------------------------------
+    # Rating
+    # ------------------------------------------------------------------
+    @api.model
+    def _credit_rate(self, partners, trigger, run_ref=False):
+        """Rate commercial ``partners`` for the current company: write one review
+        each, update score, grade and (by the company's limit mode) limit, then
+        raise the early warnings.
+
+        :return: the credit.review records created
+        """
+        company = self.env.company
+        partners = partners.with_company(company)
+        factors = company.sudo().credit_score_factor_ids.sorted("sequence")
+        grades = self.env["credit.grade"]._credit_grades(company)
+        raws = self._credit_factor_raw_values(partners)
+        now = fields.Datetime.now()
+        review_values, partner_updates, states = [], [], {}
+        for partner in partners:
+            score, lines = self._credit_score(raws[partner.id], factors)
+            grade_before = partner.credit_grade_id
+            limit_before = partner.credit_limit
+            grade_after, limit_proposed, limit_after = grade_before, limit_before, 0
+            limit_state = "unchanged"
+            missing = [
+                factor.name
+                for factor, line in zip(factors, lines, strict=True)
+                if not line["has_data"]
+            ]
+            notes = []
+            if missing:
+                notes.append(
+                    self.env._(
+                        "No data for: %(factors)s (weights re-normalised).",
+                        factors=", ".join(missing),
+                    )
+                )
+            updates = {"credit_score_date": now}
+            if score is None:
+                notes = [self.env._("No factor has data: score and grade unchanged.")]
+            else:
+                grade_after = grades._credit_grade_for(score)
+                limit_proposed = grade_after._credit_default_limit(
+                    raws[partner.id]["sales_12m"]
+                )
+                updates.update(credit_score=score, credit_grade_id=grade_after.id)
+                if company.currency_id.compare_amounts(limit_proposed, limit_before):
+                    if partner.credit_limit_manual:
+                        limit_state = "kept_manual"
+                        notes.append(
+                            self.env._(
+                                "The limit %(limit)s was set by hand: it is kept; "
+                                "the grade proposes %(proposed)s.",
+                                limit=format_amount(
+                                    self.env, limit_before, company.currency_id
+                                ),
+                                proposed=format_amount(
+                                    self.env, limit_proposed, company.currency_id
+                                ),
+                            )
+                        )
+                    elif company.credit_limit_mode == "auto":
+                        limit_state = "applied"
+                        updates["credit_limit"] = limit_proposed
+                    else:
+                        limit_state = "proposed"
+            limit_after = updates.get("credit_limit", limit_before)
+            partner_updates.append((partner, updates))
+            states[partner.id] = {
+                "score": score,
+                "grade_after": grade_after,
+                "limit_after": limit_after,
+            }
+            review_values.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "date": now,
+                    "trigger": trigger,
+                    "run_ref": run_ref,
+                    "user_id": self.env.user.id,
+                    "score": score or 0.0,
+                    "has_score": score is not None,
+                    "previous_score": partner.credit_score,
+                    "had_previous_score": bool(partner.credit_score_date),
+                    "grade_before_id": grade_before.id,
+                    "grade_after_id": grade_after.id,
+                    "limit_before": limit_before,
+                    "limit_proposed": limit_proposed,
+                    "limit_after": limit_after,
+                    "limit_state": limit_state,
+                    "note": "\n".join(notes),
+                    "line_ids": [Command.create(line) for line in lines],
+                }
+            )
+        warnings = self._credit_warnings(partners, raws, states)
+        for review in review_values:
+            if review["partner_id"] in warnings:
+                review["note"] = "\n".join(
+                    filter(None, [review["note"], *warnings[review["partner_id"]]])
+                )
+        reviews = self.env["credit.review"].create(review_values)
+        applying = partners.with_context(credit_review_apply=True)
+        for partner, updates in partner_updates:
+            applying.browse(partner.id).write(updates)
+        return reviews
+
+    # ------------------------------------------------------------------
+    # Early warnings
+    # ------------------------------------------------------------------
+    @api.model
+    def _credit_new_overdue(self, partners):
+        """Invoices that crossed the company's warning days overdue since each
+        partner's previous review: {partner_id: (count, oldest due date)}."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        days = company.credit_warn_overdue_days
+        previous = [
+            fields.Date.to_date(partner.credit_score_date) for partner in partners
+        ]
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "date_maturity", "reconciled", "parent_state"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT p.commercial_partner_id,
+                   COUNT(DISTINCT aml.move_id),
+                   MIN(aml.date_maturity)
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+              JOIN unnest(%(partner_ids)s::int[], %(previous)s::date[])
+                   AS prev(partner_id, review_date)
+                ON prev.partner_id = p.commercial_partner_id
+             WHERE account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.reconciled IS NOT TRUE
+               AND aml.amount_residual > 0
+               AND aml.company_id = ANY(%(company_ids)s)
+               AND aml.date_maturity < %(limit_date)s
+               AND (prev.review_date IS NULL
+                    OR aml.date_maturity >= prev.review_date - %(days)s)
+          GROUP BY p.commercial_partner_id
+                """,
+                partner_ids=partners.ids,
+                previous=previous,
+                company_ids=partners._credit_company_ids(),
+                limit_date=today - timedelta(days=days),
+                days=days,
+            )
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    @api.model
+    def _credit_warnings(self, partners, raws, states):
+        """Raise a "Credit warning" activity per partner and reason, for the
+        salesperson (or the company's credit manager) and the finance contact,
+        unless the same warning is already open for that user.
+
+        :return: {partner_id: [warning texts]} for the review notes
+        """
+        company = self.env.company
+        currency = company.currency_id
+        new_overdue = self._credit_new_overdue(partners)
+        texts = {}
+        for partner in partners:
+            state = states[partner.id]
+            score, before = state["score"], partner.credit_score
+            had_score = bool(partner.credit_score_date)
+            grade_before, grade_after = partner.credit_grade_id, state["grade_after"]
+            found = []
+            if score is not None:
+                if (
+                    grade_before
+                    and grade_after
+                    and grade_after.min_score < grade_before.min_score
+                ):
+                    found.append(
+                        (
+                            "grade_down",
+                            self.env._(
+                                "Grade fell from %(before)s to %(after)s "
+                                "(score %(score)s).",
+                                before=grade_before.display_name,
+                                after=grade_after.display_name,
+                                score=score,
+                            ),
+                        )
+                    )
+                if had_score and before - score > company.credit_warn_score_drop:
+                    found.append(
+                        (
+                            "score_drop",
+                            self.env._(
+                                "Score dropped by %(drop)s points, from %(before)s "
+                                "to %(score)s.",
+                                drop=round(before - score, 2),
+                                before=before,
+                                score=score,
+                            ),
+                        )
+                    )
+                threshold = company.credit_warn_score_threshold
+                if score < threshold and (not had_score or before >= threshold):
+                    found.append(
+                        (
+                            "score_below",
+                            self.env._(
+                                "Score %(score)s fell below %(threshold)s.",
+                                score=score,
+                                threshold=threshold,
+                            ),
+                        )
+                    )
+            figures = raws[partner.id]["figures"]
+            limit = state["limit_after"]
+            if limit > 0:
+                usage = 100.0 * figures["credit_exposure"] / limit
+                if usage > company.credit_warn_utilisation:
+                    found.append(
+                        (
+                            "utilisation",
+                            self.env._(
+                                "Credit usage %(usage)s %% (exposure %(exposure)s of "
+                                "limit %(limit)s) is above %(max)s %%.",
+                                usage=round(usage, 1),
+                                exposure=format_amount(
+                                    self.env, figures["credit_exposure"], currency
+                                ),
+                                limit=format_amount(self.env, limit, currency),
+                                max=company.credit_warn_utilisation,
+                            ),
+                        )
+                    )
+            if partner.id in new_overdue:
+                count, oldest = new_overdue[partner.id]
+                found.append(
+                    (
+                        "new_overdue",
+                        self.env._(
+                            "%(count)s invoice(s) became more than %(days)s days "
+                            "overdue (oldest due on %(date)s); overdue in all: "
+                            "%(amount)s.",
+                            count=count,
+                            days=company.credit_warn_overdue_days,
+                            date=oldest,
+                            amount=format_amount(
+                                self.env, figures["receivable_overdue"], currency
+                            ),
+                        ),
+                    )
+                )
+            if found:
+                texts[partner.id] = found
+        if texts:
+            self._credit_schedule_warnings(partners.browse(list(texts)), texts)
+        return {pid: [text for _code, text in found] for pid, found in texts.items()}
+
+    @api.model
+    def _credit_schedule_warnings(self, partners, warnings):
+        company = self.env.company
+        activity_type = self.env.ref(
+            "credit_management.mail_activity_type_credit_warning"
+        )
+        fallback = company.credit_manager_user_id or self.env["res.users"].search(
+            [
+                (
+                    "all_group_ids",
+                    "in",
+                    self.env.ref("credit_management.group_credit_manager").ids,
+                ),
+                ("company_ids", "in", company.ids),
+                ("share", "=", False),
+            ],
+            limit=1,
+            order="id",
+        )
+        Activity = self.env["mail.activity"].sudo()  # warnings go to other users
+        existing = {
+            (activity.res_id, activity.credit_warning_code, activity.user_id.id)
+            for activity in Activity.search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                    ("credit_warning_code", "!=", False),
+                ]
+            )
+        }
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        today = fields.Date.context_today(self)
+        values = []
+        for partner in partners:
+            users = (partner.user_id or fallback) | company.credit_finance_user_id
+            for code, text in warnings[partner.id]:
+                for user in users:
+                    key = (partner.id, code, user.id)
+                    if key in existing:
+                        continue
+                    existing.add(key)
+                    values.append(
+                        {
+                            "res_model_id": model_id,
+                            "res_id": partner.id,
+                            "activity_type_id": activity_type.id,
+                            "user_id": user.id,
+                            "date_deadline": today,
+                            "summary": self.env._(
+                                "Credit warning: %(partner)s",
+                                partner=partner.display_name,
+                            ),
+                            "note": Markup("<p>%s</p>") % text,
+                            "credit_warning_code": code,
+                        }
+                    )
+        Activity.create(values)
+
+    # ------------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------------
+    @api.model
+    def _credit_candidates_domain(self):
+        """Customers of the current company: commercial partners with a posted
+        customer invoice or a confirmed sale order in it (one query)."""
+        company_ids = self.env["res.partner"]._credit_company_ids()
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "company_id", "move_type", "state"]
+        )
+        self.env["sale.order"].flush_model(["company_id", "partner_id", "state"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT am.commercial_partner_id
+              FROM account_move am
+             WHERE am.move_type IN ('out_invoice', 'out_refund')
+               AND am.state = 'posted'
+               AND am.company_id = ANY(%(company_ids)s)
+             UNION
+            SELECT p.commercial_partner_id
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.state = 'sale'
+               AND so.company_id = ANY(%(company_ids)s)
+                """,
+                company_ids=company_ids,
+            )
+        )
+        return [("id", "in", [row[0] for row in rows])]
+
+    @api.model
+    def _credit_rerate_in_batches(self, domain, trigger, run_ref):
+        """Rate the partners matching ``domain`` batch by batch, committing after
+        each one. ``domain`` must exclude the partners already rated in this run,
+        so that a rerun after an interruption resumes where it stopped.
+
+        :return: False when the cron's time is up (the run resumes at the next
+            call), True when every partner is done
+        """
+        company = self.env.company
+        Partner = self.env["res.partner"].with_company(company)
+        size = company.credit_rerate_batch_size
+        while batch := Partner.search(domain, limit=size, order="id"):
+            remaining = Partner.search_count(domain) - len(batch)
+            self._credit_rate(batch, trigger, run_ref=run_ref)
+            if not self.env["ir.cron"]._commit_progress(
+                len(batch), remaining=remaining
+            ):
+                return False
+            self.env.invalidate_all()  # keep memory flat between batches
+        return True
+
+    @api.model
+    def _cron_rerate(self, company_ids=None):
+        """Periodic re-rating of every customer, in committed batches.
+
+        :param company_ids: restrict the run to these companies (default: all)
+        """
+        companies = self.env["res.company"].search(
+            [("id", "in", company_ids)] if company_ids else []
+        )
+        for company in companies:
+            scoring = self.with_company(company)
+            if not company.credit_rerate_cutoff:
+                company.credit_rerate_cutoff = fields.Datetime.now()
+                self.env["ir.cron"]._commit_progress(0)
+            cutoff = company.credit_rerate_cutoff
+            domain = scoring._credit_candidates_domain() + [
+                "|",
+                ("credit_score_date", "=", False),
+                ("credit_score_date", "<", cutoff),
+            ]
+            run_ref = fields.Datetime.to_string(cutoff)
+            if not scoring._credit_rerate_in_batches(domain, "scheduled", run_ref):
+                return
+            company.credit_rerate_cutoff = False
+            self.env["ir.cron"]._commit_progress(0)
+
+    @api.model
+    def _cron_rerate_events(self, company_ids=None):
+        """Daily light pass: re-rate customers with an invoice that fell overdue,
+        or crossed the warning days overdue, since the previous pass."""
+        today = fields.Date.context_today(self)
+        start = datetime.combine(today, time.min)
+        companies = self.env["res.company"].search(
+            [("id", "in", company_ids)] if company_ids else []
+        )
+        for company in companies:
+            scoring = self.with_company(company)
+            since = company.credit_event_pass_date or today - timedelta(days=1)
+            days = company.credit_warn_overdue_days
+            self.env["account.move.line"].flush_model()
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                SELECT DISTINCT p.commercial_partner_id
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE account.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.amount_residual > 0
+                   AND aml.company_id = ANY(%(company_ids)s)
+                   AND ((aml.date_maturity >= %(since)s
+                         AND aml.date_maturity < %(today)s)
+                        OR (aml.date_maturity >= %(since_days)s
+                            AND aml.date_maturity < %(today_days)s))
+                    """,
+                    company_ids=self.env["res.partner"]
+                    .with_company(company)
+                    ._credit_company_ids(),
+                    since=since,
+                    today=today,
+                    since_days=since - timedelta(days=days),
+                    today_days=today - timedelta(days=days),
+                )
+            )
+            domain = [
+                ("id", "in", [row[0] for row in rows]),
+                "|",
+                ("credit_score_date", "=", False),
+                ("credit_score_date", "<", start),
+            ]
+            run_ref = "event " + fields.Date.to_string(today)
+            if not scoring._credit_rerate_in_batches(domain, "event", run_ref):
+                return
+            company.credit_event_pass_date = today
+            self.env["ir.cron"]._commit_progress(0)

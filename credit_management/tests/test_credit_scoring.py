@@ -1,0 +1,196 @@
+from dateutil.relativedelta import relativedelta
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditScoring(CreditCommon):
+    """Factors, weighted score, grade bands, reviews and limit adjustment."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.factors = cls.company.credit_score_factor_ids
+        cls.factor = {factor.code: factor for factor in cls.factors}
+        # Three factors only, to compute the expected score by hand.
+        cls._set_weights(
+            {"payment_delay": 50, "overdue_days": 30, "external_rating": 20}
+        )
+        cls.customer.credit_limit_manual = False
+
+    @classmethod
+    def _set_weights(cls, weights):
+        cls.factors.with_context(credit_weights_batch=True).write({"weight": 0})
+        for code, weight in weights.items():
+            cls.factor[code].with_context(credit_weights_batch=True).weight = weight
+        cls.company._credit_check_weight_sum()
+
+    def _rate(self, partner=None):
+        partner = partner or self.customer
+        return self.env["credit.scoring"]._credit_rate(partner, "manual")
+
+    def _paid_late_history(self):
+        """Invoice of 1,000 due 40 days ago, paid 10 days ago (30 days late);
+        invoice of 500 due 5 days ago, open. External rating 80."""
+        paid = self._invoice(1000.0, days_ago=40)
+        self._register_payment(paid, payment_date=self.today - relativedelta(days=10))
+        self._invoice(500.0, days_ago=5)
+        self.customer.write(
+            {"credit_external_rating": 80, "credit_external_rating_date": self.today}
+        )
+
+    def test_score_and_grade_match_hand_computation(self):
+        self._paid_late_history()
+        review = self._rate()
+        # payment delay 30 days: (30 - 60) / (0 - 60) = 50 points, weight 50 %
+        # max days overdue 5: (5 - 90) / (0 - 90) = 94.44 points, weight 30 %
+        # external rating 80: 80 points, weight 20 %
+        self.assertAlmostEqual(review.score, 0.5 * 50 + 0.3 * 850 / 9 + 0.2 * 80, 2)
+        self.assertEqual(review.grade_after_id, self.grade_c)  # 69.33 < 70
+        self.assertEqual(self.customer.credit_grade_id, self.grade_c)
+        self.assertAlmostEqual(self.customer.credit_score, 69.33, 2)
+        lines = {line.code: line for line in review.line_ids}
+        self.assertEqual(lines["payment_delay"].raw_value, 30.0)
+        self.assertEqual(lines["payment_delay"].normalised_value, 50.0)
+        self.assertEqual(lines["overdue_days"].raw_value, 5.0)
+        self.assertAlmostEqual(lines["overdue_days"].normalised_value, 94.44, 2)
+        self.assertEqual(lines["external_rating"].contribution, 16.0)
+
+    def test_grade_a_when_everything_is_good(self):
+        self.customer.write(
+            {"credit_external_rating": 100, "credit_external_rating_date": self.today}
+        )
+        paid = self._invoice(1000.0, days_ago=20)
+        self._register_payment(paid, payment_date=self.today - relativedelta(days=25))
+        review = self._rate()
+        self.assertEqual(review.score, 100.0)
+        self.assertEqual(review.grade_after_id, self.grade_a)
+
+    def test_missing_factors_are_renormalised(self):
+        self.customer.write(
+            {"credit_external_rating": 60, "credit_external_rating_date": self.today}
+        )
+        review = self._rate()  # no invoice at all: only the external rating
+        self.assertEqual(review.score, 60.0)
+        lines = {line.code: line for line in review.line_ids}
+        self.assertTrue(lines["external_rating"].has_data)
+        self.assertEqual(lines["external_rating"].effective_weight, 100.0)
+        self.assertFalse(lines["payment_delay"].has_data)
+        self.assertFalse(lines["overdue_days"].has_data)
+        self.assertIn("No data for", review.note)
+        self.assertIn(self.factor["payment_delay"].name, review.note)
+
+    def test_no_data_leaves_grade_unchanged(self):
+        review = self._rate()
+        self.assertFalse(review.has_score)
+        self.assertEqual(review.grade_after_id, self.grade_c)
+        self.assertEqual(self.customer.credit_grade_id, self.grade_c)
+        self.assertIn("No factor has data", review.note)
+
+    def test_review_records_every_factor(self):
+        self._paid_late_history()
+        review = self._rate()
+        self.assertEqual(len(review.line_ids), len(self.factors))
+        self.assertEqual(review.trigger, "manual")
+        self.assertEqual(review.user_id, self.env.user)
+        self.assertEqual(review.grade_before_id, self.grade_c)
+        self.assertEqual(review.limit_before, 5000.0)
+        self.assertEqual(sum(review.line_ids.mapped("weight")), 100.0)
+        self.assertAlmostEqual(
+            sum(review.line_ids.mapped("contribution")), review.score, 1
+        )
+        self.assertEqual(self.customer.credit_review_count, 1)
+
+    def test_weights_must_sum_to_100(self):
+        with (
+            self.assertRaisesRegex(ValidationError, "sum to 90"),
+            self.env.cr.savepoint(),
+        ):
+            self.factor["payment_delay"].weight = 40
+        self.env.invalidate_all()  # the failed write was rolled back
+        self.assertEqual(self.factor["payment_delay"].weight, 50.0)
+        wizard = Form(self.env["credit.scoring.wizard"])
+        with wizard.line_ids.edit(0) as line:
+            line.weight = 45
+        record = wizard.save()
+        self.assertEqual(record.total_weight, 95.0)
+        with self.assertRaisesRegex(ValidationError, "sum to 95"):
+            record.action_save()
+        self.assertEqual(self.factor["payment_delay"].weight, 50.0)
+
+    def test_scoring_wizard_saves_weights_summing_to_100(self):
+        wizard = Form(self.env["credit.scoring.wizard"])
+        with wizard.line_ids.edit(0) as line:
+            line.weight = 40
+        with wizard.line_ids.edit(1) as line:
+            line.weight = 10
+        wizard.save().action_save()
+        self.assertEqual(self.factors.sorted("sequence")[0].weight, 40.0)
+        self.assertEqual(self.factors.sorted("sequence")[1].weight, 10.0)
+
+    def test_grade_bands_must_cover_zero(self):
+        self.grade_prepay.min_score = 10
+        self.customer.write(
+            {"credit_external_rating": 5, "credit_external_rating_date": self.today}
+        )
+        with self.assertRaisesRegex(UserError, "lowest grade must start at 0"):
+            self._rate()
+
+    def test_limit_applied_automatically_in_auto_mode(self):
+        self.company.credit_limit_mode = "auto"
+        self.customer.write({"credit_limit": 1000.0, "credit_limit_manual": False})
+        self._paid_late_history()
+        review = self._rate()
+        self.assertEqual(review.limit_state, "applied")
+        self.assertEqual(review.limit_proposed, 5000.0)
+        self.assertEqual(self.customer.credit_limit, 5000.0)
+
+    def test_limit_only_proposed_in_propose_mode(self):
+        self.company.credit_limit_mode = "propose"
+        self.customer.write({"credit_limit": 1000.0, "credit_limit_manual": False})
+        self._paid_late_history()
+        review = self._rate()
+        self.assertEqual(review.limit_state, "proposed")
+        self.assertEqual(self.customer.credit_limit, 1000.0)
+        review.with_user(self.credit_manager).action_apply_limit()
+        self.assertEqual(self.customer.credit_limit, 5000.0)
+        self.assertEqual(review.limit_state, "applied")
+
+    def test_manual_limit_is_never_lowered_silently(self):
+        self.company.credit_limit_mode = "auto"
+        self.customer.with_user(self.credit_manager).credit_limit = 8000.0
+        self.assertTrue(self.customer.credit_limit_manual)
+        self._paid_late_history()
+        review = self._rate()
+        self.assertEqual(review.limit_state, "kept_manual")
+        self.assertEqual(review.limit_proposed, 5000.0)
+        self.assertEqual(self.customer.credit_limit, 8000.0)
+        self.assertIn("set by hand", review.note)
+
+    def test_prepayment_grade_gets_no_limit(self):
+        self.company.credit_limit_mode = "auto"
+        self.customer.write(
+            {
+                "credit_external_rating": 10,
+                "credit_external_rating_date": self.today,
+                "credit_limit_manual": False,
+            }
+        )
+        review = self._rate()
+        self.assertEqual(review.grade_after_id, self.grade_prepay)
+        self.assertEqual(self.customer.credit_limit, 0.0)
+
+    def test_sales_based_limit_with_cap(self):
+        self.grade_c.write(
+            {"limit_rule": "sales_percent", "limit_sales_percent": 50, "limit_cap": 600}
+        )
+        self.assertEqual(self.grade_c._credit_default_limit(1000.0), 500.0)
+        self.assertEqual(self.grade_c._credit_default_limit(5000.0), 600.0)
+
+    def test_salesman_cannot_rerate_or_change_weights(self):
+        with self.assertRaises(UserError):
+            self.customer.with_user(self.salesman).action_credit_rerate()
+        with self.assertRaises(UserError):
+            self.factor["payment_delay"].with_user(self.salesman).weight = 50

@@ -38,7 +38,6 @@ class CreditGrade(models.Model):
         "confirmation when the company policy says so.",
     )
     min_score = fields.Float(
-        string="Minimum Score",
         help="Customers scoring at least this (0–100) get this grade, unless a "
         "better grade also matches. The lowest grade starts at 0.",
     )
@@ -47,7 +46,6 @@ class CreditGrade(models.Model):
             ("fixed", "Fixed amount"),
             ("sales_percent", "% of invoiced sales (12 months)"),
         ],
-        string="Limit Rule",
         default="fixed",
         required=True,
         help="How the limit of a customer of this grade is computed at review.",
@@ -57,7 +55,6 @@ class CreditGrade(models.Model):
         help="Share of the customer's trailing 12-month invoiced sales.",
     )
     limit_cap = fields.Monetary(
-        string="Limit Cap",
         currency_field="currency_id",
         help="Upper bound of the sales-based limit (0: no cap).",
     )

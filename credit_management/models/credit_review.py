@@ -48,8 +48,8 @@ class CreditReview(models.Model):
     has_score = fields.Boolean()
     previous_score = fields.Float()
     had_previous_score = fields.Boolean()
-    grade_before_id = fields.Many2one("credit.grade", string="Grade Before")
-    grade_after_id = fields.Many2one("credit.grade", string="Grade After")
+    grade_before_id = fields.Many2one("credit.grade")
+    grade_after_id = fields.Many2one("credit.grade")
     limit_before = fields.Monetary(currency_field="currency_id")
     limit_proposed = fields.Monetary(
         currency_field="currency_id",

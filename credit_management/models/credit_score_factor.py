@@ -36,11 +36,9 @@ class CreditScoreFactor(models.Model):
         help="Share of this factor in the score; the weights of a company sum to 100.",
     )
     best_value = fields.Float(
-        string="Best Value",
         help="Raw value that scores 100; values beyond it also score 100.",
     )
     worst_value = fields.Float(
-        string="Worst Value",
         help="Raw value that scores 0; values beyond it also score 0. Between the "
         "two breakpoints the score is linear.",
     )

@@ -64,7 +64,6 @@ class ResPartner(models.Model):
         tracking=True,
     )
     credit_score = fields.Float(
-        string="Credit Score",
         company_dependent=True,
         readonly=True,
         help="Score 0–100 of the latest credit review.",

@@ -32,7 +32,6 @@ class CreditScoreFactor(models.Model):
     )
     weight = fields.Float(
         string="Weight (%)",
-        tracking=True,
         help="Share of this factor in the score; the weights of a company sum to 100.",
     )
     best_value = fields.Float(

@@ -267,13 +267,27 @@ class CreditScoring(models.AbstractModel):
                     "line_ids": [Command.create(line) for line in lines],
                 }
             )
-        warnings = self._credit_warnings(partners, raws, states)
+        # Scheduled and event runs may raise thousands of activities: they show in
+        # the assignees' activity menu without one e-mail each.
+        warnings = self.with_context(
+            mail_activity_quick_update=trigger != "manual"
+        )._credit_warnings(partners, raws, states)
         for review in review_values:
             if review["partner_id"] in warnings:
                 review["note"] = "\n".join(
                     filter(None, [review["note"], *warnings[review["partner_id"]]])
                 )
-        reviews = self.env["credit.review"].create(review_values)
+        # A review is its own record of what happened: no creation message, no
+        # follower, no tracking at creation (changes after it are tracked).
+        reviews = (
+            self.env["credit.review"]
+            .with_context(
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                tracking_disable=True,
+            )
+            .create(review_values)
+        )
         applying = partners.with_context(credit_review_apply=True)
         for partner, updates in partner_updates:
             applying.browse(partner.id).write(updates)

@@ -39,7 +39,7 @@ def clone_sql(cr, table, overrides, source, where, returning="id"):
     cols = columns(cr, table)
     select = ", ".join(overrides.get(col, f"t.{col}") for col in cols)
     return (
-        f"INSERT INTO {table} ({', '.join(cols)}) "  # noqa: S608 (bench, trusted)
+        f"INSERT INTO {table} ({', '.join(cols)}) "
         f"SELECT {select} FROM {source} WHERE {where} RETURNING {returning}"
     )
 

@@ -89,9 +89,7 @@ def main():
                 with patch.object(
                     type(env["ir.cron"]), "_commit_progress", lambda *a, **k: 3600.0
                 ):
-                    scoring._credit_rerate_in_batches(
-                        scoring._credit_candidates_domain(), "scheduled", "bench"
-                    )
+                    scoring._cron_rerate(env.company.ids)
                 env.flush_all()
                 savepoint.rollback()
             env.invalidate_all()

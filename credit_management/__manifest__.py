@@ -17,6 +17,8 @@
         "data/mail_activity_type_data.xml",
         "wizards/credit_approval_wizard_views.xml",
         "wizards/credit_scoring_wizard_views.xml",
+        "report/credit_aging_report_views.xml",
+        "wizards/credit_aging_wizard_views.xml",
         "views/credit_grade_views.xml",
         "views/credit_review_views.xml",
         "views/credit_score_factor_views.xml",

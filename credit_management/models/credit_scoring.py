@@ -288,9 +288,10 @@ class CreditScoring(models.AbstractModel):
             )
             .create(review_values)
         )
-        applying = partners.with_context(credit_review_apply=True)
-        for partner, updates in partner_updates:
-            applying.browse(partner.id).write(updates)
+        # Iterate the batch recordset itself: its records prefetch together.
+        updates_by_id = {partner.id: updates for partner, updates in partner_updates}
+        for partner in partners.with_context(credit_review_apply=True):
+            partner.write(updates_by_id[partner.id])
         return reviews
 
     # ------------------------------------------------------------------

@@ -117,6 +117,21 @@ class ResCompany(models.Model):
         help="Also receives every credit warning (leave empty for none).",
     )
 
+    credit_aging_bucket_1 = fields.Integer(
+        string="Aging Period 1 (days)",
+        default=30,
+        help="Upper bound, in days past due, of the first overdue period.",
+    )
+    credit_aging_bucket_2 = fields.Integer(string="Aging Period 2 (days)", default=60)
+    credit_aging_bucket_3 = fields.Integer(string="Aging Period 3 (days)", default=90)
+    credit_aging_bucket_4 = fields.Integer(string="Aging Period 4 (days)", default=120)
+
+    _credit_aging_buckets_increasing = models.Constraint(
+        "CHECK(0 < credit_aging_bucket_1 AND credit_aging_bucket_1 < "
+        "credit_aging_bucket_2 AND credit_aging_bucket_2 < credit_aging_bucket_3 "
+        "AND credit_aging_bucket_3 < credit_aging_bucket_4)",
+        "Aging periods must be positive and increasing (e.g. 30, 60, 90, 120 days).",
+    )
     _credit_rerate_batch_size_positive = models.Constraint(
         "CHECK(credit_rerate_batch_size > 0)",
         "The re-rating batch size must be positive.",

@@ -5,3 +5,4 @@ from . import test_credit_access
 from . import test_credit_scoring
 from . import test_credit_rerate_cron
 from . import test_credit_warning
+from . import test_credit_aging

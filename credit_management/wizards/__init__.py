@@ -1,2 +1,3 @@
 from . import credit_approval_wizard
 from . import credit_scoring_wizard
+from . import credit_aging_wizard

@@ -1,0 +1,221 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+BUCKETS = ("not_due", "bucket_1", "bucket_2", "bucket_3", "bucket_4", "bucket_5")
+
+
+class CreditAgingReport(models.Model):
+    """Open receivables as of a date, one row per receivable move line.
+
+    The date and the basis come from the context (``credit_aging_date``,
+    ``credit_aging_basis``: ``due`` or ``invoice``): payments and reconciliations
+    after that date do not count, lines dated after it are left out.
+    """
+
+    _name = "credit.aging.report"
+    _description = "Receivables Aging"
+    _auto = False
+    _order = "partner_id, date_maturity, id"
+    _rec_name = "move_id"
+
+    line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)
+    move_id = fields.Many2one("account.move", string="Entry", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    country_id = fields.Many2one("res.country", string="Country", readonly=True)
+    grade_id = fields.Many2one("credit.grade", string="Credit Grade", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(
+        "res.currency", string="Company Currency", readonly=True
+    )
+    line_currency_id = fields.Many2one(
+        "res.currency", string="Invoice Currency", readonly=True
+    )
+    date = fields.Date(string="Accounting Date", readonly=True)
+    invoice_date = fields.Date(readonly=True)
+    date_maturity = fields.Date(string="Due Date", readonly=True)
+    days_overdue = fields.Integer(readonly=True, aggregator="max")
+    residual = fields.Monetary(string="Open Amount", readonly=True)
+    residual_currency = fields.Monetary(
+        string="Open Amount In Currency",
+        currency_field="line_currency_id",
+        readonly=True,
+        aggregator=None,
+    )
+    not_due = fields.Monetary(string="Not Due", readonly=True)
+    bucket_1 = fields.Monetary(string="Period 1", readonly=True)
+    bucket_2 = fields.Monetary(string="Period 2", readonly=True)
+    bucket_3 = fields.Monetary(string="Period 3", readonly=True)
+    bucket_4 = fields.Monetary(string="Period 4", readonly=True)
+    bucket_5 = fields.Monetary(string="Older", readonly=True)
+
+    _depends = {  # noqa: RUF012 (Odoo's class attribute, read-only)
+        "account.move.line": [
+            "account_id",
+            "amount_currency",
+            "balance",
+            "company_id",
+            "currency_id",
+            "date",
+            "date_maturity",
+            "invoice_date",
+            "move_id",
+            "parent_state",
+            "partner_id",
+        ],
+        "account.partial.reconcile": [
+            "amount",
+            "credit_amount_currency",
+            "credit_move_id",
+            "debit_amount_currency",
+            "debit_move_id",
+            "max_date",
+        ],
+    }
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """Label the periods with the company's bounds: 1–30, 31–60, … > 120."""
+        result = super().fields_get(allfields, attributes)
+        company = self.env.company
+        bounds = [
+            0,
+            company.credit_aging_bucket_1,
+            company.credit_aging_bucket_2,
+            company.credit_aging_bucket_3,
+            company.credit_aging_bucket_4,
+        ]
+        labels = {
+            f"bucket_{i + 1}": f"{bounds[i] + 1}–{bounds[i + 1]}" for i in range(4)
+        }
+        labels["bucket_5"] = f"> {bounds[4]}"
+        for name, label in labels.items():
+            if "string" in result.get(name, {}):
+                result[name]["string"] = label
+        return result
+
+    @api.model
+    def _credit_aging_date(self):
+        return fields.Date.to_date(
+            self.env.context.get("credit_aging_date")
+        ) or fields.Date.context_today(self)
+
+    @property
+    def _table_query(self):
+        return SQL("%s %s %s", self._select(), self._from(), self._where())
+
+    @api.model
+    def _select(self):
+        basis = self.env.context.get("credit_aging_basis") or "due"
+        reference = (
+            SQL("COALESCE(aml.invoice_date, aml.date)")
+            if basis == "invoice"
+            else SQL("COALESCE(aml.date_maturity, aml.date)")
+        )
+        days = SQL("(%s - %s)", self._credit_aging_date(), reference)
+
+        def bucket(low, high):
+            condition = SQL("%s > %s", days, low)
+            if high is not None:
+                condition = SQL("%s AND %s <= %s", condition, days, high)
+            return SQL("CASE WHEN %s THEN open.residual ELSE 0 END", condition)
+
+        return SQL(
+            """
+            SELECT aml.id AS id,
+                   aml.id AS line_id,
+                   aml.move_id,
+                   p.commercial_partner_id AS partner_id,
+                   cp.user_id,
+                   cp.country_id,
+                   (cp.credit_grade_id ->> aml.company_id::text)::int AS grade_id,
+                   aml.company_id,
+                   company.currency_id,
+                   aml.currency_id AS line_currency_id,
+                   aml.date,
+                   aml.invoice_date,
+                   aml.date_maturity,
+                   GREATEST(%(days)s, 0) AS days_overdue,
+                   open.residual,
+                   open.residual_currency,
+                   CASE WHEN %(days)s <= 0 THEN open.residual ELSE 0 END AS not_due,
+                   %(b1)s AS bucket_1,
+                   %(b2)s AS bucket_2,
+                   %(b3)s AS bucket_3,
+                   %(b4)s AS bucket_4,
+                   %(b5)s AS bucket_5
+            """,
+            days=days,
+            b1=bucket(SQL("0"), SQL("company.credit_aging_bucket_1")),
+            b2=bucket(
+                SQL("company.credit_aging_bucket_1"),
+                SQL("company.credit_aging_bucket_2"),
+            ),
+            b3=bucket(
+                SQL("company.credit_aging_bucket_2"),
+                SQL("company.credit_aging_bucket_3"),
+            ),
+            b4=bucket(
+                SQL("company.credit_aging_bucket_3"),
+                SQL("company.credit_aging_bucket_4"),
+            ),
+            b5=bucket(SQL("company.credit_aging_bucket_4"), None),
+        )
+
+    @api.model
+    def _from(self):
+        as_of = self._credit_aging_date()
+        return SQL(
+            """
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_company company ON company.id = aml.company_id
+              LEFT JOIN res_partner p ON p.id = aml.partner_id
+              LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+              JOIN LATERAL (
+                   SELECT aml.balance
+                          - COALESCE((SELECT SUM(apr.amount)
+                                        FROM account_partial_reconcile apr
+                                       WHERE apr.debit_move_id = aml.id
+                                         AND apr.max_date <= %(as_of)s), 0)
+                          + COALESCE((SELECT SUM(apr.amount)
+                                        FROM account_partial_reconcile apr
+                                       WHERE apr.credit_move_id = aml.id
+                                         AND apr.max_date <= %(as_of)s), 0)
+                          AS residual,
+                          aml.amount_currency
+                          - COALESCE((SELECT SUM(apr.debit_amount_currency)
+                                        FROM account_partial_reconcile apr
+                                       WHERE apr.debit_move_id = aml.id
+                                         AND apr.max_date <= %(as_of)s), 0)
+                          + COALESCE((SELECT SUM(apr.credit_amount_currency)
+                                        FROM account_partial_reconcile apr
+                                       WHERE apr.credit_move_id = aml.id
+                                         AND apr.max_date <= %(as_of)s), 0)
+                          AS residual_currency
+              ) open ON TRUE
+            """,
+            as_of=as_of,
+        )
+
+    @api.model
+    def _where(self):
+        return SQL(
+            """
+             WHERE account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.date <= %(as_of)s
+               AND open.residual != 0
+            """,
+            as_of=self._credit_aging_date(),
+        )
+
+    def action_open_document(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }

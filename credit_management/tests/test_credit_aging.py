@@ -1,0 +1,191 @@
+import io
+import shutil
+import subprocess
+
+import openpyxl
+from dateutil.relativedelta import relativedelta
+from odoo import Command
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditAging(CreditCommon):
+    """Aged receivables as of a date: buckets, reconciliation, exports."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = cls.today
+        cls.as_of = today - relativedelta(days=10)
+        cls.customer.user_id = cls.salesman
+
+        def days_before_as_of(days):
+            return (today - cls.as_of).days + days
+
+        # 10 days overdue at the as-of date: 1-30
+        cls._invoice(1000.0, days_ago=days_before_as_of(10))
+        # 45 days: 31-60, 500 paid before the as-of date
+        partial = cls._invoice(2000.0, days_ago=days_before_as_of(45))
+        cls._register_payment(
+            partial, amount=500.0, payment_date=cls.as_of - relativedelta(days=20)
+        )
+        # 100 days: 91-120, paid in full after the as-of date: still open then
+        late_paid = cls._invoice(3000.0, days_ago=days_before_as_of(100))
+        cls._register_payment(late_paid, payment_date=today - relativedelta(days=5))
+        # 200 days: older than 120
+        cls._invoice(400.0, days_ago=days_before_as_of(200))
+        # issued 5 days before, due 20 days after the as-of date: not due
+        not_due = cls._invoice(700.0, days_ago=days_before_as_of(5), post=False)
+        not_due.invoice_date_due = cls.as_of + relativedelta(days=20)
+        not_due.action_post()
+        # an open credit note, 3 days old: -250 in 1-30
+        refund = cls._invoice(250.0, days_ago=days_before_as_of(3), post=False)
+        refund.move_type = "out_refund"
+        refund.action_post()
+        # 600 in the other currency (rate 2: 300), 65 days: 61-90
+        cls.other_currency = cls.setup_other_currency("EUR")
+        cls._invoice(600.0, days_ago=days_before_as_of(65), currency=cls.other_currency)
+        # after the as-of date: not in the report
+        cls._invoice(5000.0, days_ago=2)
+        # another customer, another salesperson
+        cls.other_customer = cls.env["res.partner"].create(
+            {
+                "name": "Other Customer",
+                "is_company": True,
+                "user_id": cls.credit_manager.id,
+            }
+        )
+        cls._invoice(111.0, partner=cls.other_customer, days_ago=days_before_as_of(2))
+
+    def _wizard(self, **values):
+        return self.env["credit.aging.wizard"].create({"date": self.as_of, **values})
+
+    def _row(self, data, partner):
+        return next(row for row in data["rows"] if row["partner"] == partner)
+
+    def test_every_bucket_is_exact(self):
+        data = self._wizard()._credit_aging_data()
+        row = self._row(data, self.customer)
+        self.assertEqual(row["buckets"], [700.0, 750.0, 1500.0, 300.0, 3000.0, 400.0])
+        self.assertEqual(row["total"], 6650.0)
+        self.assertEqual(self._row(data, self.other_customer)["buckets"][1], 111.0)
+        self.assertEqual(
+            data["labels"], ["Not Due", "1–30", "31–60", "61–90", "91–120", "> 120"]
+        )
+
+    def test_totals_equal_the_receivable_balance_at_that_date(self):
+        data = self._wizard()._credit_aging_data()
+        self.env.flush_all()
+        [[balance]] = self.env.execute_query(
+            SQL(
+                """
+            SELECT SUM(aml.balance)
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+             WHERE account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.company_id = %s
+               AND aml.date <= %s
+                """,
+                self.company.id,
+                self.as_of,
+            )
+        )
+        self.assertAlmostEqual(data["total"], float(balance), 2)
+        self.assertAlmostEqual(data["total"], 6650.0 + 111.0, 2)
+        self.assertAlmostEqual(sum(data["bucket_totals"]), data["total"], 2)
+
+    def test_foreign_currency_invoice(self):
+        report = self._wizard()._credit_report()
+        line = report.search([("line_currency_id", "=", self.other_currency.id)])
+        self.assertEqual(line.residual, 300.0)
+        self.assertEqual(line.residual_currency, 600.0)
+        self.assertEqual(line.bucket_3, 300.0)
+
+    def test_payment_after_the_date_counts_from_that_date_on(self):
+        today_data = self._wizard(date=self.today)._credit_aging_data()
+        row = self._row(today_data, self.customer)
+        # the 3,000 paid five days ago is gone; the 5,000 issued since is there
+        self.assertEqual(row["total"], 6650.0 - 3000.0 + 5000.0)
+
+    def test_salesperson_filter(self):
+        data = self._wizard(user_id=self.salesman.id)._credit_aging_data()
+        self.assertEqual([row["partner"] for row in data["rows"]], [self.customer])
+        data = self._wizard(user_id=self.credit_manager.id)._credit_aging_data()
+        self.assertEqual(
+            [row["partner"] for row in data["rows"]], [self.other_customer]
+        )
+
+    def test_only_overdue_and_invoice_date_basis(self):
+        data = self._wizard(only_overdue=True)._credit_aging_data()
+        self.assertEqual(self._row(data, self.customer)["buckets"][0], 0.0)
+        data = self._wizard(basis="invoice")._credit_aging_data()
+        # aged by invoice date, the not-due invoice (issued 5 days before) is 1-30
+        self.assertEqual(self._row(data, self.customer)["buckets"][:2], [0.0, 1450.0])
+
+    def test_other_company_documents_are_not_shown(self):
+        other_company = self.setup_other_company()["company"]
+        self.env.user.company_ids = [Command.link(other_company.id)]
+        self.init_invoice(
+            "out_invoice",
+            partner=self.customer,
+            invoice_date=self.as_of - relativedelta(days=20),
+            amounts=[999.0],
+            taxes=[],
+            company=other_company,
+            post=True,
+        )
+        data = self._wizard()._credit_aging_data()
+        self.assertAlmostEqual(data["total"], 6761.0, 2)
+        other = self._wizard(company_id=other_company.id)._credit_aging_data()
+        self.assertAlmostEqual(other["total"], 999.0, 2)
+        self.assertEqual([row["partner"] for row in other["rows"]], [self.customer])
+
+    def test_xlsx_totals_equal_the_report(self):
+        wizard = self._wizard()
+        data = wizard._credit_aging_data()
+        workbook = openpyxl.load_workbook(io.BytesIO(wizard._credit_aging_xlsx()))
+        sheet = workbook.active
+        rows = list(sheet.iter_rows(min_row=4, values_only=True))
+        total_row = rows[-1]
+        self.assertEqual(total_row[0], "Total")
+        self.assertAlmostEqual(total_row[1], data["total"], 2)
+        for got, expected in zip(total_row[2:], data["bucket_totals"], strict=True):
+            self.assertAlmostEqual(got, expected, 2)
+        self.assertIn("Acme Credit Test", [row[0] for row in rows])
+        self.assertEqual(sheet.freeze_panes, "B4")
+        action = wizard.action_export_xlsx()
+        self.assertIn("/xlsx_file/", action["url"])
+        self.assertTrue(wizard.xlsx_file)
+
+    def test_pdf_renders_with_partner_names_and_totals(self):
+        self.assertTrue(shutil.which("wkhtmltopdf"), "wkhtmltopdf is needed for PDFs")
+        # wkhtmltopdf fetches the report assets from the server, which cannot answer
+        # while this test holds the transaction: point it at a closed port (the
+        # PDF is then rendered without the stylesheets, content unchanged).
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:1"
+        )
+        wizard = self._wizard(show_detail=True)
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(
+                "credit_management.action_report_credit_aging", wizard.ids
+            )
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        self.assertIn("Acme Credit Test", text)
+        self.assertIn("Other Customer", text)
+        self.assertIn("6,761.00", text)
+        self.assertIn("6,650.00", text)

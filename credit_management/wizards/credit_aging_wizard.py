@@ -1,0 +1,181 @@
+import base64
+import io
+
+import xlsxwriter
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..report.credit_aging_report import BUCKETS
+
+
+class CreditAgingWizard(models.TransientModel):
+    _name = "credit.aging.wizard"
+    _description = "Receivables Aging Options"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(
+        string="As Of",
+        required=True,
+        default=fields.Date.context_today,
+        help="Receivables open on this date: later payments do not count.",
+    )
+    basis = fields.Selection(
+        [("due", "Due date"), ("invoice", "Invoice date")],
+        string="Age By",
+        required=True,
+        default="due",
+    )
+    partner_ids = fields.Many2many(
+        "res.partner", string="Customers", help="Leave empty for all customers."
+    )
+    user_id = fields.Many2one("res.users", string="Salesperson")
+    only_overdue = fields.Boolean(string="Only Overdue")
+    show_detail = fields.Boolean(
+        string="Invoice Detail", help="List each open item under its customer."
+    )
+    xlsx_file = fields.Binary(readonly=True, attachment=False)
+
+    @api.constrains("date")
+    def _check_date(self):
+        for wizard in self:
+            if wizard.date > fields.Date.context_today(self):
+                raise UserError(self.env._("The aging date cannot be in the future."))
+
+    def _credit_report(self):
+        self.ensure_one()
+        return (
+            self.env["credit.aging.report"]
+            .with_company(self.company_id)
+            .with_context(credit_aging_date=self.date, credit_aging_basis=self.basis)
+        )
+
+    def _credit_domain(self):
+        domain = [("company_id", "=", self.company_id.id)]
+        if self.partner_ids:
+            domain.append(
+                ("partner_id", "in", self.partner_ids.commercial_partner_id.ids)
+            )
+        if self.user_id:
+            domain.append(("user_id", "=", self.user_id.id))
+        if self.only_overdue:
+            domain.append(("days_overdue", ">", 0))
+        return domain
+
+    def _credit_aging_data(self):
+        """Totals per customer and bucket (and the items when asked), in company
+        currency, for the PDF and the XLSX."""
+        self.ensure_one()
+        report = self._credit_report()
+        labels = report.fields_get(list(BUCKETS), ["string"])
+        groups = report._read_group(
+            self._credit_domain(),
+            ["partner_id"],
+            ["residual:sum", *(f"{name}:sum" for name in BUCKETS)],
+        )
+        detail = {}
+        if self.show_detail:
+            for line in report.search(self._credit_domain()):
+                detail.setdefault(line.partner_id, []).append(line)
+        rows = [
+            {
+                "partner": partner,
+                "total": total,
+                "buckets": list(amounts),
+                "lines": detail.get(partner, []),
+            }
+            for partner, total, *amounts in sorted(
+                groups, key=lambda group: group[0].display_name or ""
+            )
+            if any(amounts)  # items that offset each other leave nothing to age
+        ]
+        return {
+            "labels": [labels[name]["string"] for name in BUCKETS],
+            "rows": rows,
+            "total": sum(row["total"] for row in rows),
+            "bucket_totals": [
+                sum(row["buckets"][i] for row in rows) for i in range(len(BUCKETS))
+            ],
+            "currency": self.company_id.currency_id,
+        }
+
+    def action_open(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.action_credit_aging_report"
+        )
+        action["domain"] = self._credit_domain()
+        action["context"] = {
+            "credit_aging_date": fields.Date.to_string(self.date),
+            "credit_aging_basis": self.basis,
+        }
+        action["name"] = self.env._(
+            "Receivables Aging at %(date)s", date=fields.Date.to_string(self.date)
+        )
+        return action
+
+    def action_print_pdf(self):
+        self.ensure_one()
+        return self.env.ref(
+            "credit_management.action_report_credit_aging"
+        ).report_action(self)
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        self.xlsx_file = base64.b64encode(self._credit_aging_xlsx())
+        filename = f"aging-{self.company_id.name}-{self.date}.xlsx".replace(" ", "_")
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/credit.aging.wizard/{self.id}/xlsx_file/"
+            f"{filename}?download=true",
+            "target": "self",
+        }
+
+    def _credit_aging_xlsx(self):
+        data = self._credit_aging_data()
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = workbook.add_worksheet(self.env._("Aging"))
+        title = workbook.add_format({"bold": True, "font_size": 14})
+        header = workbook.add_format(
+            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True}
+        )
+        digits = self.company_id.currency_id.decimal_places
+        money = workbook.add_format({"num_format": f"#,##0.{'0' * digits}"})
+        total = workbook.add_format(
+            {"bold": True, "top": 1, "num_format": f"#,##0.{'0' * digits}"}
+        )
+        sheet.write(
+            0,
+            0,
+            self.env._(
+                "Receivables aging of %(company)s at %(date)s (%(currency)s)",
+                company=self.company_id.name,
+                date=self.date,
+                currency=data["currency"].name,
+            ),
+            title,
+        )
+        columns = [self.env._("Customer"), self.env._("Total"), *data["labels"]]
+        for col, label in enumerate(columns):
+            sheet.write(2, col, label, header)
+        row = 3
+        for line in data["rows"]:
+            sheet.write(
+                row, 0, line["partner"].display_name or self.env._("No customer")
+            )
+            sheet.write_number(row, 1, line["total"], money)
+            for col, amount in enumerate(line["buckets"], start=2):
+                sheet.write_number(row, col, amount, money)
+            row += 1
+        sheet.write(row, 0, self.env._("Total"), total)
+        sheet.write_number(row, 1, data["total"], total)
+        for col, amount in enumerate(data["bucket_totals"], start=2):
+            sheet.write_number(row, col, amount, total)
+        sheet.set_column(0, 0, 40)
+        sheet.set_column(1, len(columns) - 1, 14)
+        sheet.freeze_panes(3, 1)
+        workbook.close()
+        return output.getvalue()

@@ -172,27 +172,27 @@ class CreditAgingReport(models.Model):
               JOIN res_company company ON company.id = aml.company_id
               LEFT JOIN res_partner p ON p.id = aml.partner_id
               LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+              LEFT JOIN (
+                   SELECT line_id,
+                          SUM(amount) AS amount,
+                          SUM(amount_currency) AS amount_currency
+                     FROM (SELECT apr.debit_move_id AS line_id,
+                                  -apr.amount AS amount,
+                                  -apr.debit_amount_currency AS amount_currency
+                             FROM account_partial_reconcile apr
+                            WHERE apr.max_date <= %(as_of)s
+                           UNION ALL
+                           SELECT apr.credit_move_id,
+                                  apr.amount,
+                                  apr.credit_amount_currency
+                             FROM account_partial_reconcile apr
+                            WHERE apr.max_date <= %(as_of)s) partials
+                 GROUP BY line_id
+              ) matched ON matched.line_id = aml.id
               JOIN LATERAL (
-                   SELECT aml.balance
-                          - COALESCE((SELECT SUM(apr.amount)
-                                        FROM account_partial_reconcile apr
-                                       WHERE apr.debit_move_id = aml.id
-                                         AND apr.max_date <= %(as_of)s), 0)
-                          + COALESCE((SELECT SUM(apr.amount)
-                                        FROM account_partial_reconcile apr
-                                       WHERE apr.credit_move_id = aml.id
-                                         AND apr.max_date <= %(as_of)s), 0)
-                          AS residual,
-                          aml.amount_currency
-                          - COALESCE((SELECT SUM(apr.debit_amount_currency)
-                                        FROM account_partial_reconcile apr
-                                       WHERE apr.debit_move_id = aml.id
-                                         AND apr.max_date <= %(as_of)s), 0)
-                          + COALESCE((SELECT SUM(apr.credit_amount_currency)
-                                        FROM account_partial_reconcile apr
-                                       WHERE apr.credit_move_id = aml.id
-                                         AND apr.max_date <= %(as_of)s), 0)
-                          AS residual_currency
+                   SELECT aml.balance + COALESCE(matched.amount, 0) AS residual,
+                          aml.amount_currency + COALESCE(matched.amount_currency, 0)
+                              AS residual_currency
               ) open ON TRUE
             """,
             as_of=as_of,

@@ -22,7 +22,7 @@ class CreditAgingReport(models.Model):
     move_id = fields.Many2one("account.move", string="Entry", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    country_id = fields.Many2one("res.country", string="Country", readonly=True)
+    country_id = fields.Many2one("res.country", readonly=True)
     grade_id = fields.Many2one("credit.grade", string="Credit Grade", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(
@@ -42,7 +42,7 @@ class CreditAgingReport(models.Model):
         readonly=True,
         aggregator=None,
     )
-    not_due = fields.Monetary(string="Not Due", readonly=True)
+    not_due = fields.Monetary(readonly=True)
     bucket_1 = fields.Monetary(string="Period 1", readonly=True)
     bucket_2 = fields.Monetary(string="Period 2", readonly=True)
     bucket_3 = fields.Monetary(string="Period 3", readonly=True)

@@ -32,7 +32,7 @@ class CreditAgingWizard(models.TransientModel):
         "res.partner", string="Customers", help="Leave empty for all customers."
     )
     user_id = fields.Many2one("res.users", string="Salesperson")
-    only_overdue = fields.Boolean(string="Only Overdue")
+    only_overdue = fields.Boolean()
     show_detail = fields.Boolean(
         string="Invoice Detail", help="List each open item under its customer."
     )

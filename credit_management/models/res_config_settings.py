@@ -55,6 +55,18 @@ class ResConfigSettings(models.TransientModel):
     credit_finance_user_id = fields.Many2one(
         related="company_id.credit_finance_user_id", readonly=False
     )
+    credit_aging_bucket_1 = fields.Integer(
+        related="company_id.credit_aging_bucket_1", readonly=False
+    )
+    credit_aging_bucket_2 = fields.Integer(
+        related="company_id.credit_aging_bucket_2", readonly=False
+    )
+    credit_aging_bucket_3 = fields.Integer(
+        related="company_id.credit_aging_bucket_3", readonly=False
+    )
+    credit_aging_bucket_4 = fields.Integer(
+        related="company_id.credit_aging_bucket_4", readonly=False
+    )
     credit_rerate_interval_number = fields.Integer(
         string="Re-rate Every",
         compute="_compute_credit_rerate_interval",

@@ -40,7 +40,7 @@ class CreditAgingReport(models.Model):
         string="Open Amount In Currency",
         currency_field="line_currency_id",
         readonly=True,
-        aggregator=None,
+        help="Meaningful in totals only when grouped by invoice currency.",
     )
     not_due = fields.Monetary(readonly=True)
     bucket_1 = fields.Monetary(string="Period 1", readonly=True)

@@ -189,3 +189,11 @@ class TestCreditAging(CreditCommon):
         self.assertIn("Other Customer", text)
         self.assertIn("6,761.00", text)
         self.assertIn("6,650.00", text)
+
+    def test_bucket_limits_follow_the_company_setting(self):
+        self.company.write({"credit_aging_bucket_1": 15, "credit_aging_bucket_2": 50})
+        data = self._wizard()._credit_aging_data()
+        self.assertEqual(data["labels"][1:3], ["1–15", "16–50"])
+        row = self._row(data, self.customer)
+        # the 45-day invoice is still in the second period, 10 days in the first
+        self.assertEqual(row["buckets"][1:3], [750.0, 1500.0])

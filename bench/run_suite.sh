@@ -5,8 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 setup_all
-sizes=("${@:-S M}")
-[ $# -gt 0 ] && sizes=("$@") || sizes=(S M)
+if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(S M); fi
 out="$LOCAL/bench.jsonl"
 : > "$out"
 for size in "${sizes[@]}"; do
@@ -14,7 +13,6 @@ for size in "${sizes[@]}"; do
     if ! db_exists "$db"; then
         log "creating $db"
         odoo_bin -d "$db" -i credit_management --stop-after-init --log-level=warn
-        start=$(date +%s)
         "$PY" bench/generate.py --config "$CONF" --db "$db" --size "$size" | tee "$LOCAL/generate-$size.txt"
     fi
     log "benchmarking $db"

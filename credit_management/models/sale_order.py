@@ -124,15 +124,7 @@ class SaleOrder(models.Model):
     def write(self, vals):
         if CREDIT_APPROVAL_FIELDS.intersection(vals) and not self.env.su:
             for order in self:
-                if not order._credit_user_can_approve():
-                    raise AccessError(
-                        self.env._(
-                            "Only members of %(group)s can approve the credit of "
-                            "order %(order)s.",
-                            group=order.company_id._credit_override_group().name,
-                            order=order.name,
-                        )
-                    )
+                order._credit_check_can_approve()
         return super().write(vals)
 
     def action_confirm(self):
@@ -188,6 +180,19 @@ class SaleOrder(models.Model):
             self.env.su
             or company._credit_override_group() in self.env.user.all_group_ids
         )
+
+    def _credit_check_can_approve(self):
+        """Raise unless the current user belongs to the override group."""
+        self.ensure_one()
+        if not self._credit_user_can_approve():
+            raise AccessError(
+                self.env._(
+                    "Only members of %(group)s can approve the credit of order "
+                    "%(order)s.",
+                    group=self.company_id._credit_override_group().name,
+                    order=self.name,
+                )
+            )
 
     def _credit_lock_partners(self):
         """Serialise credit checks per customer.

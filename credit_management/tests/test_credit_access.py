@@ -1,5 +1,8 @@
-from odoo.exceptions import AccessError
+from dateutil.relativedelta import relativedelta
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
+from psycopg2 import IntegrityError
 
 from .common import CreditCommon
 
@@ -84,3 +87,37 @@ class TestCreditAccess(CreditCommon):
             )
         with self.assertRaises(AccessError):
             self.grade_c.with_user(self.salesman).default_credit_limit = 1e9
+
+
+@tagged("post_install", "-at_install")
+class TestCreditBadInput(CreditCommon):
+    """Entry points refuse bad input with a clear error and write nothing."""
+
+    def test_negative_limit_refused(self):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.customer.credit_limit = -1.0
+
+    def test_external_rating_out_of_range_refused(self):
+        with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
+            self.customer.credit_external_rating = 101
+
+    def test_negative_policy_figures_refused(self):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.company.credit_overdue_days = -1
+            self.env.flush_all()
+
+    def test_aging_periods_must_increase(self):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.company.write({"credit_aging_bucket_2": 10})
+            self.env.flush_all()
+
+    def test_aging_date_in_the_future_refused(self):
+        with self.assertRaisesRegex(UserError, "future"):
+            self.env["credit.aging.wizard"].create(
+                {"date": self.today + relativedelta(days=1)}
+            )
+
+    def test_factor_breakpoints_must_differ(self):
+        factor = self.company.credit_score_factor_ids[:1]
+        with self.assertRaisesRegex(ValidationError, "must differ"):
+            factor.worst_value = factor.best_value

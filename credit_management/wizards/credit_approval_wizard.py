@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 
 class CreditApprovalWizard(models.TransientModel):
@@ -25,15 +25,7 @@ class CreditApprovalWizard(models.TransientModel):
     def action_approve(self):
         self.ensure_one()
         order = self.order_id
-        if not order._credit_user_can_approve():
-            raise AccessError(
-                self.env._(
-                    "Only members of %(group)s can approve the credit of order "
-                    "%(order)s.",
-                    group=order.company_id._credit_override_group().name,
-                    order=order.name,
-                )
-            )
+        order._credit_check_can_approve()
         if order.state not in ("draft", "sent"):
             raise UserError(
                 self.env._(

@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "security/ir_rule.xml",
         "data/credit_grade_data.xml",
+        "data/credit_score_factor_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "wizards/credit_approval_wizard_views.xml",

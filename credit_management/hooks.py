@@ -1,10 +1,6 @@
 def post_init_hook(env):
-    """Scoring factors for the existing companies; demo payments.
-
-    Companies created later get their factors in ``res.company.create``. Demo
-    payments go through the payment register wizard, which XML data cannot drive.
-    """
-    env["res.company"].search([])._credit_ensure_score_factors()
+    """Demo payments: they go through the payment register wizard, which XML data
+    cannot drive. Without demo data there is nothing to do."""
     paid = env.ref("credit_management.demo_invoice_good_paid", raise_if_not_found=False)
     if not paid:
         return

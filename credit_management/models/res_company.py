@@ -155,6 +155,11 @@ class ResCompany(models.Model):
         companies._credit_ensure_score_factors()
         return companies
 
+    @api.model
+    def _credit_ensure_all_score_factors(self):
+        """Data hook (install and every update): factors for every company."""
+        self.sudo().search([])._credit_ensure_score_factors()
+
     def _credit_ensure_score_factors(self):
         """Create the scoring factors, with default weights, where missing."""
         existing = {

@@ -194,7 +194,7 @@ class CreditScoring(models.AbstractModel):
             score, lines = self._credit_score(raws[partner.id], factors)
             grade_before = partner.credit_grade_id
             limit_before = partner.credit_limit
-            grade_after, limit_proposed, limit_after = grade_before, limit_before, 0
+            grade_after, limit_proposed = grade_before, limit_before
             limit_state = "unchanged"
             missing = [
                 factor.name
@@ -307,8 +307,15 @@ class CreditScoring(models.AbstractModel):
         previous = [
             fields.Date.to_date(partner.credit_score_date) for partner in partners
         ]
-        self.env["account.move.line"].flush_model(
-            ["amount_residual", "date_maturity", "reconciled", "parent_state"]
+        open_items = partners._credit_open_receivables_sql(
+            partners._credit_company_ids(),
+            join=SQL(
+                """
+              JOIN unnest(%s::int[], %s::date[]) AS prev(partner_id, review_date)
+                ON prev.partner_id = p.commercial_partner_id""",
+                partners.ids,
+                previous,
+            ),
         )
         rows = self.env.execute_query(
             SQL(
@@ -316,25 +323,14 @@ class CreditScoring(models.AbstractModel):
             SELECT p.commercial_partner_id,
                    COUNT(DISTINCT aml.move_id),
                    MIN(aml.date_maturity)
-              FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-              JOIN unnest(%(partner_ids)s::int[], %(previous)s::date[])
-                   AS prev(partner_id, review_date)
-                ON prev.partner_id = p.commercial_partner_id
-             WHERE account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
+              %(open_items)s
                AND aml.amount_residual > 0
-               AND aml.company_id = ANY(%(company_ids)s)
                AND aml.date_maturity < %(limit_date)s
                AND (prev.review_date IS NULL
                     OR aml.date_maturity >= prev.review_date - %(days)s)
           GROUP BY p.commercial_partner_id
                 """,
-                partner_ids=partners.ids,
-                previous=previous,
-                company_ids=partners._credit_company_ids(),
+                open_items=open_items,
                 limit_date=today - timedelta(days=days),
                 days=days,
             )
@@ -452,19 +448,22 @@ class CreditScoring(models.AbstractModel):
         activity_type = self.env.ref(
             "credit_management.mail_activity_type_credit_warning"
         )
-        fallback = company.credit_manager_user_id or self.env["res.users"].search(
-            [
-                (
-                    "all_group_ids",
-                    "in",
-                    self.env.ref("credit_management.group_credit_manager").ids,
-                ),
-                ("company_ids", "in", company.ids),
-                ("share", "=", False),
-            ],
-            limit=1,
-            order="id",
-        )
+        fallback = company.credit_manager_user_id
+        if not fallback and not all(partner.user_id for partner in partners):
+            # Only looked up when a customer has no salesperson.
+            fallback = self.env["res.users"].search(
+                [
+                    (
+                        "all_group_ids",
+                        "in",
+                        self.env.ref("credit_management.group_credit_manager").ids,
+                    ),
+                    ("company_ids", "in", company.ids),
+                    ("share", "=", False),
+                ],
+                limit=1,
+                order="id",
+            )
         Activity = self.env["mail.activity"].sudo()  # warnings go to other users
         existing = {
             (activity.res_id, activity.credit_warning_code, activity.user_id.id)
@@ -560,14 +559,19 @@ class CreditScoring(models.AbstractModel):
         return True
 
     @api.model
+    def _credit_cron_companies(self, company_ids=None):
+        """Companies a scheduled pass runs for: ``company_ids``, default all."""
+        return self.env["res.company"].search(
+            [("id", "in", company_ids)] if company_ids else []
+        )
+
+    @api.model
     def _cron_rerate(self, company_ids=None):
         """Periodic re-rating of every customer, in committed batches.
 
         :param company_ids: restrict the run to these companies (default: all)
         """
-        companies = self.env["res.company"].search(
-            [("id", "in", company_ids)] if company_ids else []
-        )
+        companies = self._credit_cron_companies(company_ids)
         for company in companies:
             scoring = self.with_company(company)
             if not company.credit_rerate_cutoff:
@@ -591,34 +595,26 @@ class CreditScoring(models.AbstractModel):
         or crossed the warning days overdue, since the previous pass."""
         today = fields.Date.context_today(self)
         start = datetime.combine(today, time.min)
-        companies = self.env["res.company"].search(
-            [("id", "in", company_ids)] if company_ids else []
-        )
+        companies = self._credit_cron_companies(company_ids)
         for company in companies:
             scoring = self.with_company(company)
             since = company.credit_event_pass_date or today - timedelta(days=1)
             days = company.credit_warn_overdue_days
-            self.env["account.move.line"].flush_model()
+            partners = self.env["res.partner"].with_company(company)
             rows = self.env.execute_query(
                 SQL(
                     """
                 SELECT DISTINCT p.commercial_partner_id
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
+                  %(open_items)s
                    AND aml.amount_residual > 0
-                   AND aml.company_id = ANY(%(company_ids)s)
                    AND ((aml.date_maturity >= %(since)s
                          AND aml.date_maturity < %(today)s)
                         OR (aml.date_maturity >= %(since_days)s
                             AND aml.date_maturity < %(today_days)s))
                     """,
-                    company_ids=self.env["res.partner"]
-                    .with_company(company)
-                    ._credit_company_ids(),
+                    open_items=partners._credit_open_receivables_sql(
+                        partners._credit_company_ids()
+                    ),
                     since=since,
                     today=today,
                     since_days=since - timedelta(days=days),

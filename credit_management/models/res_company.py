@@ -206,7 +206,6 @@ class ResCompany(models.Model):
                     )
                 )
 
-    @api.model
     def _credit_override_group(self):
         """The group allowed to approve blocked orders for this company."""
         self.ensure_one()

@@ -317,6 +317,41 @@ class ResPartner(models.Model):
             .ids
         )
 
+    def _credit_open_receivables_sql(self, company_ids, join=None):
+        """FROM and WHERE of the open (posted, unreconciled) receivable items of
+        ``company_ids``, as ``aml`` with their partner as ``p``; ``join`` adds
+        tables before the WHERE. Flushes everything these clauses read."""
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "amount_residual_currency",
+                "currency_id",
+                "company_id",
+                "date_maturity",
+                "move_id",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
+        )
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        return SQL(
+            """
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+              %s
+             WHERE account.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND aml.reconciled IS NOT TRUE
+               AND aml.company_id = ANY(%s)
+            """,
+            join or SQL(),
+            company_ids,
+        )
+
     def _credit_figures(self, date=None):
         """Credit figures of the commercial entities of ``self`` for the current
         company, in company currency at the rate of ``date`` (default today).
@@ -336,21 +371,6 @@ class ResPartner(models.Model):
         if not commercial_ids:
             return result
         company_ids = self._credit_company_ids()
-        self.env["account.move.line"].flush_model(
-            [
-                "account_id",
-                "amount_residual",
-                "amount_residual_currency",
-                "currency_id",
-                "company_id",
-                "date_maturity",
-                "move_id",
-                "parent_state",
-                "partner_id",
-                "reconciled",
-            ]
-        )
-        self.env["account.account"].flush_model(["account_type"])
         self.env["account.move"].flush_model(
             ["amount_total", "commercial_partner_id", "company_id", "currency_id"]
             + ["move_type", "state"]
@@ -363,6 +383,18 @@ class ResPartner(models.Model):
             + ["qty_invoiced"]
         )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
+        open_items = self._credit_open_receivables_sql(
+            company_ids,
+            join=SQL(
+                """,
+                   LATERAL (SELECT aml.date_maturity < %(date)s
+                                   AND aml.amount_residual > 0 AS overdue,
+                                   aml.date_maturity < %(beyond_date)s
+                                   AND aml.amount_residual > 0 AS beyond) o""",
+                date=date,
+                beyond_date=date - timedelta(days=company.credit_overdue_days),
+            ),
+        )
 
         receivables = self.env.execute_query(
             SQL(
@@ -378,23 +410,11 @@ class ResPartner(models.Model):
                    SUM(aml.amount_residual) FILTER (WHERE beyond),
                    SUM(aml.amount_residual_currency) FILTER (WHERE beyond),
                    COUNT(DISTINCT aml.move_id) FILTER (WHERE beyond)
-              FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id,
-                   LATERAL (SELECT aml.date_maturity < %(date)s
-                                   AND aml.amount_residual > 0 AS overdue,
-                                   aml.date_maturity < %(beyond_date)s
-                                   AND aml.amount_residual > 0 AS beyond) o
-             WHERE account.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.company_id = ANY(%(company_ids)s)
+              %(open_items)s
                AND p.commercial_partner_id = ANY(%(partner_ids)s)
           GROUP BY p.commercial_partner_id, aml.currency_id
                 """,
-                date=date,
-                beyond_date=date - timedelta(days=company.credit_overdue_days),
-                company_ids=company_ids,
+                open_items=open_items,
                 partner_ids=commercial_ids,
             )
         )

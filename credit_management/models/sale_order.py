@@ -90,9 +90,7 @@ class SaleOrder(models.Model):
         for order in self:
             message = False
             if order.state in ("draft", "sent") and order.partner_id:
-                check = order._credit_check()
-                if check["reasons"] and not order.credit_approval_valid:
-                    message = order._credit_message(check)
+                message = order._credit_block_message()
             order.credit_check_message = message
             order.credit_blocked = bool(message)
 
@@ -137,13 +135,7 @@ class SaleOrder(models.Model):
         ).action_confirm()
 
     def _confirmation_error_message(self):
-        error = super()._confirmation_error_message()
-        if error:
-            return error
-        check = self._credit_check()
-        if check["reasons"] and not self.credit_approval_valid:
-            return self._credit_message(check)
-        return False
+        return super()._confirmation_error_message() or self._credit_block_message()
 
     def action_credit_approve(self):
         self.ensure_one()
@@ -323,6 +315,15 @@ class SaleOrder(models.Model):
                 self.env._("reduce the order or request a higher credit limit")
             )
         return result
+
+    def _credit_block_message(self):
+        """Why the credit policy blocks this order, or False when it may be
+        confirmed (policy passed, or a valid credit approval)."""
+        self.ensure_one()
+        check = self._credit_check()
+        if check["reasons"] and not self.credit_approval_valid:
+            return self._credit_message(check)
+        return False
 
     def _credit_message(self, check):
         """The message shown when the credit check blocks this order."""

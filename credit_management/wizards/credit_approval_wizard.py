@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class CreditApprovalWizard(models.TransientModel):
@@ -20,7 +20,9 @@ class CreditApprovalWizard(models.TransientModel):
     def _check_reason(self):
         for wizard in self:
             if not (wizard.reason or "").strip():
-                raise UserError(self.env._("Give the reason for the credit approval."))
+                raise ValidationError(
+                    self.env._("Give the reason for the credit approval.")
+                )
 
     def action_approve(self):
         self.ensure_one()

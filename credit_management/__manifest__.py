@@ -28,6 +28,11 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "credit_management/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/credit_demo.xml",
     ],

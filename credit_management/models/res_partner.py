@@ -51,48 +51,62 @@ class ResPartner(models.Model):
         domain="[('company_id', 'in', (False, current_company_id))]",
         help="Credit rating class of the customer; drives the default limit and, "
         "for prepayment grades, blocks confirmation.",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_hold = fields.Boolean(
         company_dependent=True,
         tracking=True,
         help="A customer on hold cannot have sale orders confirmed until a credit "
         "manager releases the hold or approves the order.",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_hold_reason = fields.Char(
         string="Hold Reason",
         company_dependent=True,
         tracking=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_score = fields.Float(
         company_dependent=True,
         readonly=True,
         help="Score 0–100 of the latest credit review.",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_score_date = fields.Datetime(
         string="Last Credit Review",
         company_dependent=True,
         readonly=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_limit_manual = fields.Boolean(
         string="Limit Set By Hand",
         company_dependent=True,
         help="The limit was set by a credit manager: reviews propose a new limit "
         "but never change it automatically.",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_external_rating = fields.Integer(
         string="External Rating",
         tracking=True,
         help="Rating 0–100 from a bank or credit agency, or a manual assessment.",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_external_rating_date = fields.Date(
         string="External Rating Date",
         tracking=True,
         help="Date of the external rating; without it the rating is not used.",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_review_ids = fields.One2many(
-        "credit.review", "partner_id", string="Credit Reviews"
+        "credit.review",
+        "partner_id",
+        string="Credit Reviews",
+        groups=CREDIT_READ_GROUPS,
     )
-    credit_review_count = fields.Integer(compute="_compute_credit_review_count")
+    credit_review_count = fields.Integer(
+        compute="_compute_credit_review_count",
+        groups=CREDIT_READ_GROUPS,
+    )
     credit_currency_id = fields.Many2one(
         "res.currency",
         compute="_compute_credit_currency_id",
@@ -102,20 +116,24 @@ class ResPartner(models.Model):
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
         help="Posted, unreconciled receivables, at today's rate.",
+        groups=CREDIT_READ_GROUPS,
     )
     receivable_overdue = fields.Monetary(
         string="Overdue Receivables",
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
         help="Open receivables past their due date.",
+        groups=CREDIT_READ_GROUPS,
     )
     overdue_invoice_count = fields.Integer(
         string="Overdue Invoices",
         compute="_compute_credit_figures",
+        groups=CREDIT_READ_GROUPS,
     )
     max_days_overdue = fields.Integer(
         compute="_compute_credit_figures",
         help="Days past due of the oldest open overdue item.",
+        groups=CREDIT_READ_GROUPS,
     )
     orders_uninvoiced = fields.Monetary(
         string="Orders Not Invoiced",
@@ -123,26 +141,31 @@ class ResPartner(models.Model):
         currency_field="credit_currency_id",
         help="Confirmed sale orders not invoiced yet (taxes included, draft "
         "invoices excluded: they are counted in Draft Invoices).",
+        groups=CREDIT_READ_GROUPS,
     )
     invoices_draft = fields.Monetary(
         string="Draft Invoices",
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_exposure = fields.Monetary(
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
         help="Open receivables + confirmed orders not invoiced + draft invoices, "
         "in company currency at today's rate.",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_available = fields.Monetary(
         string="Available Credit",
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_usage_percent = fields.Float(
         string="Credit Usage (%)",
         compute="_compute_credit_figures",
+        groups=CREDIT_READ_GROUPS,
     )
     credit_is_manager = fields.Boolean(compute="_compute_credit_is_manager")
 

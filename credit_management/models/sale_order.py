@@ -27,15 +27,21 @@ class SaleOrder(models.Model):
         string="Credit Check",
         compute="_compute_credit_check",
         help="Why this order would be blocked by the credit policy at confirmation.",
+        groups="base.group_user",
     )
     credit_blocked = fields.Boolean(
         compute="_compute_credit_check",
+        groups="base.group_user",
     )
-    credit_can_approve = fields.Boolean(compute="_compute_credit_can_approve")
+    credit_can_approve = fields.Boolean(
+        compute="_compute_credit_can_approve",
+        groups="base.group_user",
+    )
     credit_approval_valid = fields.Boolean(
         compute="_compute_credit_approval_valid",
         help="The credit approval covers this order as it is now: same customer, "
         "amount not increased since the approval.",
+        groups="base.group_user",
     )
     credit_approval_user_id = fields.Many2one(
         "res.users",
@@ -43,15 +49,26 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
         tracking=True,
+        groups="base.group_user",
     )
     credit_approval_date = fields.Datetime(
-        string="Credit Approved On", readonly=True, copy=False
+        string="Credit Approved On",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     credit_approval_reason = fields.Text(
-        string="Approval Reason", readonly=True, copy=False
+        string="Approval Reason",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     credit_approval_partner_id = fields.Many2one(
-        "res.partner", string="Approved Customer", readonly=True, copy=False
+        "res.partner",
+        string="Approved Customer",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     credit_approval_amount = fields.Monetary(
         string="Approved Amount",
@@ -59,21 +76,27 @@ class SaleOrder(models.Model):
         copy=False,
         currency_field="credit_currency_id",
         help="Order total in company currency when it was approved.",
+        groups="base.group_user",
     )
     credit_approval_exposure = fields.Monetary(
         string="Exposure At Approval",
         readonly=True,
         copy=False,
         currency_field="credit_currency_id",
+        groups="base.group_user",
     )
     credit_approval_limit = fields.Monetary(
         string="Limit At Approval",
         readonly=True,
         copy=False,
         currency_field="credit_currency_id",
+        groups="base.group_user",
     )
     credit_approval_blocking_reasons = fields.Text(
-        string="Blocking Reasons At Approval", readonly=True, copy=False
+        string="Blocking Reasons At Approval",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
 
     @api.depends(
@@ -197,11 +220,14 @@ class SaleOrder(models.Model):
         """
         partner_ids = sorted({order._credit_partner().id for order in self})
         if partner_ids:
-            self.env.execute_query(
+            # The serialization failure is expected and retried by Odoo: do not
+            # log it as a "bad query" error.
+            self.env.cr.execute(
                 SQL(
                     "UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)",
                     partner_ids,
-                )
+                ),
+                log_exceptions=False,
             )
 
     def _credit_check(self):
@@ -292,9 +318,13 @@ class SaleOrder(models.Model):
                 )
             )
             actions.append(self.env._("collect the overdue payments"))
+        # An order that adds nothing to the exposure (zero or negative total, such
+        # as a free replacement or a return) cannot push the customer over its
+        # limit; the hold, prepayment and overdue rules still apply to it.
         if (
             company.credit_block_on_limit
             and limit > 0
+            and currency.compare_amounts(amount, 0.0) > 0
             and currency.compare_amounts(figures["credit_exposure"] + amount, limit) > 0
         ):
             reasons.append(

@@ -6,3 +6,6 @@ from . import test_credit_scoring
 from . import test_credit_rerate_cron
 from . import test_credit_warning
 from . import test_credit_aging
+from . import test_credit_properties
+from . import test_credit_security
+from . import test_credit_tour

@@ -121,3 +121,66 @@ class TestCreditBadInput(CreditCommon):
         factor = self.company.credit_score_factor_ids[:1]
         with self.assertRaisesRegex(ValidationError, "must differ"):
             factor.worst_value = factor.best_value
+
+    def test_overlapping_grade_bands_refused_nothing_written(self):
+        self.env["credit.grade"].create(
+            {"code": "TC2", "name": "Also fair", "min_score": 40}
+        )
+        reviews = self.env["credit.review"].search_count([])
+        with self.assertRaisesRegex(UserError, "start at the same score"):
+            self.customer.action_credit_rerate()
+        self.assertEqual(self.env["credit.review"].search_count([]), reviews)
+        self.assertEqual(self.customer.credit_grade_id, self.grade_c)
+        self.assertFalse(self.customer.credit_score_date)
+
+    def test_no_grade_at_all_refused(self):
+        self.env["credit.grade"].search([]).active = False
+        with self.assertRaisesRegex(UserError, "No credit grade is defined"):
+            self.customer.action_credit_rerate()
+
+    def test_partner_without_receivable_account_is_checked(self):
+        """Documented fallback: the exposure comes from the receivable lines
+        themselves, not from the partner's default account, so a customer
+        without one is still checked (and blocked when over its limit)."""
+        self._invoice(4000.0)
+        self.customer.property_account_receivable_id = False
+        self.assertEqual(self.customer.credit_exposure, 4000.0)
+        order = self._order(1500.0)
+        with self.assertRaisesRegex(UserError, "exceeds the credit limit"):
+            order.action_confirm()
+        self.assertEqual(order.state, "draft")
+
+    def test_zero_and_negative_total_orders(self):
+        """Orders that add nothing to the exposure pass the limit rule even for a
+        customer already over its limit; any positive amount is blocked; a hold
+        still blocks them all."""
+        self._invoice(6000.0)  # over the limit of 5,000, not overdue
+        free, refund = self._order(0.0), self._order(-200.0)
+        free.action_confirm()
+        refund.action_confirm()
+        self.assertEqual((free | refund).mapped("state"), ["sale", "sale"])
+        with self.assertRaisesRegex(UserError, "exceeds the credit limit"):
+            self._order(0.01).action_confirm()
+        self.customer.write({"credit_hold": True, "credit_hold_reason": "Audit"})
+        with self.assertRaisesRegex(UserError, "on credit hold"):
+            self._order(0.0).action_confirm()
+
+    def test_empty_settings_fall_back_to_documented_defaults(self):
+        """Override group left empty: the Credit Manager group approves.
+        Overdue days and tolerance left at 0: the first day overdue blocks."""
+        self.company.write(
+            {
+                "credit_override_group_id": False,
+                "credit_overdue_days": 0,
+                "credit_overdue_tolerance": 0.0,
+            }
+        )
+        self._invoice(10.0, days_ago=1)
+        order = self._order(100.0)
+        with self.assertRaisesRegex(UserError, "more than 0 days past due"):
+            order.action_confirm()
+        with self.assertRaises(AccessError):
+            order.with_user(self.salesman)._credit_approve("mine")
+        order.with_user(self.credit_manager)._credit_approve("Paid by phone")
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")

@@ -66,12 +66,15 @@ ensure_python() {
         PY="$ODOO_PY"
     else
         PY="$VENV/bin/python"
-        local stamp="$VENV/.credit_management-$(cat "$ODOO_SRC_DIR/requirements.txt" "$ROOT/requirements-dev.txt" | sha1sum | cut -c1-12)"
+        local stamp="$VENV/.credit_management-$( (cat "$ODOO_SRC_DIR/requirements.txt" "$ROOT/requirements-dev.txt"; echo editable-compat-pep517) | sha1sum | cut -c1-12)"
         if [ ! -f "$stamp" ] || ! "$PY" -c 'import odoo' 2>/dev/null; then
             log "creating virtualenv $VENV with Odoo from $ODOO_SRC_DIR"
             [ -x "$PY" ] || python3 -m venv "$VENV"
             "$PY" -m pip install -q --disable-pip-version-check -r "$ODOO_SRC_DIR/requirements.txt"
-            "$PY" -m pip install -q --disable-pip-version-check -e "$ODOO_SRC_DIR" \
+            # Compat mode (a plain path in a .pth, no import finder), so that
+            # odoo-addon-* wheels installed later extend odoo.addons instead of
+            # shadowing it; pip < 23.3 applies --config-settings only with PEP 517.
+            "$PY" -m pip install -q --disable-pip-version-check --use-pep517 -e "$ODOO_SRC_DIR" \
                 -c "$ODOO_SRC_DIR/requirements.txt" --config-settings editable_mode=compat
             "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements-dev.txt" \
                 -c "$ODOO_SRC_DIR/requirements.txt"

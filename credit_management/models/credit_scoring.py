@@ -309,6 +309,7 @@ class CreditScoring(models.AbstractModel):
         ]
         open_items = partners._credit_open_receivables_sql(
             partners._credit_company_ids(),
+            commercial_ids=partners.ids,
             join=SQL(
                 """
               JOIN unnest(%s::int[], %s::date[]) AS prev(partner_id, review_date)

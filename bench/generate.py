@@ -9,7 +9,9 @@ generate_series), with seeded random() for amounts, dates and states:
   spread from 180 days ago to 30 days ahead, 10 % in a foreign currency (EUR);
 - one payment per customer, reconciled with its paid invoices through
   account_partial_reconcile rows (the payment date drives the payment history);
-- confirmed, not invoiced sale orders for 30 % of the customers.
+- confirmed, not invoiced sale orders for 30 % of the customers;
+- one very large customer with as many invoices as there are customers (five years
+  of history, 95 % settled), the "huge partner" of the confirm-time check.
 
 Usage (from the repository root, after scripts/run or scripts/test made .venv):
     .venv/bin/python bench/generate.py --db credit_bench_s --size S
@@ -143,6 +145,26 @@ def generate(env, customers, seed):
          WHERE p.name LIKE 'Bench Customer %%'
         """,
         [INVOICES_PER_CUSTOMER],
+    )
+    # One very large customer: as many invoices as there are customers, 95 % of
+    # them settled (long history, few open items), for the confirm-time check.
+    cr.execute(
+        """
+        INSERT INTO bench_inv
+        SELECT (SELECT max(id) FROM bench_inv) + g.n, p.id, x.*
+          FROM (SELECT min(id) AS id FROM res_partner
+                 WHERE name LIKE 'Bench Customer %%') p
+         CROSS JOIN generate_series(1, %s) AS g(n)
+         CROSS JOIN LATERAL (
+               SELECT round((50 + random() * 4950)::numeric, 2) AS amount,
+                      (current_date - 30 - (random() * 1800)::int + 0 * g.n)
+                          AS due_date,
+                      random() * 0.58 AS state_draw,
+                      random() < 0.10 AS foreign_currency,
+                      (random() * 50)::int - 10 AS pay_delay,
+                      g.n AS k) x
+        """,
+        [customers],
     )
     cr.execute(
         """

@@ -1,13 +1,18 @@
-"""Turn the JSON lines written by bench/run.py into bench/RESULTS.md (stdout)."""
+"""Turn the JSON lines written by bench/run_suite.sh into bench/RESULTS.md (stdout)."""
 
 import json
 import platform
 import subprocess
 import sys
+from collections import defaultdict
 from datetime import UTC, datetime
+
+SIZE_ORDER = {"S": 0, "M": 1, "L": 2}
 
 
 def ms(figure):
+    if not figure:
+        return "–"
     return (
         f"{figure['median'] * 1000:.1f} ms "
         f"({figure['min'] * 1000:.1f}–{figure['max'] * 1000:.1f}, n={figure['n']})"
@@ -18,74 +23,223 @@ def machine():
     cpu = "unknown CPU"
     try:
         with open("/proc/cpuinfo") as info:
-            cpu = next(
-                line.split(":", 1)[1].strip() for line in info if "model name" in line
-            )
+            lines = info.readlines()
+        cpu = next(
+            line.split(":", 1)[1].strip() for line in lines if "model name" in line
+        )
+        cpu += f", {sum(1 for line in lines if line.startswith('processor'))} cores"
     except (OSError, StopIteration):
         pass
     try:
         pg = subprocess.run(
-            ["psql", "-Atc", "show server_version"],
+            ["psql", "-XAtc", "show server_version", "-d", "postgres"],
             capture_output=True,
             text=True,
             check=False,
         ).stdout.strip()
     except OSError:
         pg = "?"
-    python = platform.python_version()
-    return f"{cpu}, {platform.machine()}, Python {python}, PostgreSQL {pg}"
+    return (
+        f"{cpu}, {platform.machine()}, Python {platform.python_version()}, "
+        f"PostgreSQL {pg}"
+    )
+
+
+def median(runs, mode, key):
+    figure = runs.get(mode, {}).get(key)
+    return figure["median"] if figure else None
+
+
+def ratio(a, b, fmt="{:.1f}×"):
+    return fmt.format(a / b) if a and b else "–"
+
+
+def overhead(a, b):
+    return f"{(a / b - 1) * 100:+.1f} %" if a and b else "–"
+
+
+def row(*cells):
+    return "| " + " | ".join(cells) + " |"
+
+
+def size_table(label, runs, timings):
+    ours, oca, bare = (runs.get(m, {}) for m in ("ours", "oca", "bare"))
+
+    def med(mode, key):
+        return median(runs, mode, key)
+
+    floor = med("ours", "bare_sql_aggregate")
+    intro = (
+        f"Generated in {timings.get('generate', '?')} s; credit_management "
+        f"installed on it in {timings.get('install_ours', '?')} s, OCA "
+        f"sale_financial_risk in {timings.get('install_oca', '?')} s. Small "
+        f"partner: {ours.get('small_partner_lines')} move lines "
+        f"({ours.get('small_partner_open')} open); huge partner: "
+        f"{ours.get('large_partner_lines')} move lines "
+        f"({ours.get('large_partner_open')} open)."
+    )
+    rerate_ratios = "; ".join(
+        (
+            f"ours ÷ floor {ratio(med('ours', 'rerate_all'), floor, '{:.0f}×')}",
+            f"OCA ÷ floor {ratio(med('oca', 'oca_risk_all'), floor)}",
+            "ours ÷ OCA "
+            + ratio(med("ours", "rerate_all"), med("oca", "oca_risk_all")),
+        )
+    )
+    rows = [
+        (
+            f"## Size {label}: {ours.get('customers', '?')} customers, "
+            f"{ours.get('move_lines', '?')} move lines"
+        ),
+        "",
+        intro,
+        "",
+        row(
+            "workload",
+            "ours (credit_management)",
+            "OCA financial risk",
+            "bare Odoo / bare SQL",
+            "ratios",
+        ),
+        "| --- | --- | --- | --- | --- |",
+        row(
+            "floor: one grouped pass over open receivables (psql)",
+            ms(ours.get("bare_sql_aggregate")),
+            ms(oca.get("bare_sql_aggregate")),
+            ms(bare.get("bare_sql_aggregate")),
+            "–",
+        ),
+        row(
+            "exposure figures of every customer",
+            ms(ours.get("exposure_all")),
+            "–",
+            "–",
+            f"ours ÷ floor {ratio(med('ours', 'exposure_all'), floor)}",
+        ),
+        row(
+            "read side of the re-rating: every factor value and score, no writes "
+            "— OCA: recompute of its risk fields",
+            ms(ours.get("score_all")),
+            ms(oca.get("oca_risk_all")),
+            "–",
+            f"ours ÷ floor {ratio(med('ours', 'score_all'), floor)}; OCA ÷ ours "
+            + ratio(med("oca", "oca_risk_all"), med("ours", "score_all")),
+        ),
+        row(
+            "full re-rating of every customer (reviews, 8 factor lines, grade and "
+            "limit writes, warnings) — OCA: recompute of its risk fields",
+            ms(ours.get("rerate_all")),
+            ms(oca.get("oca_risk_all")),
+            "–",
+            rerate_ratios,
+        ),
+        row(
+            "peak RSS of the re-rating process",
+            f"{ours.get('rerate_peak_rss_mb', 0):.0f} MB (before: "
+            f"{ours.get('rss_before_rerate_mb', 0):.0f} MB)",
+            "–",
+            "–",
+            "–",
+        ),
+    ]
+    large_small = (
+        f"large ÷ small: ours "
+        f"{ratio(med('ours', 'confirm_check_large'), med('ours', 'confirm_check_small'), '{:.2f}')}"  # noqa: E501
+        f", OCA "
+        f"{ratio(med('oca', 'confirm_check_large'), med('oca', 'confirm_check_small'), '{:.2f}')}"  # noqa: E501
+    )
+    for name in ("small", "large"):
+        rows.append(
+            row(
+                f"confirm-time credit check, {name} partner (order, customer and "
+                "company already loaded, as in action_confirm)",
+                ms(ours.get(f"confirm_check_{name}")),
+                ms(oca.get(f"confirm_check_{name}")),
+                "–",
+                large_small if name == "large" else "–",
+            )
+        )
+    for name in ("small", "large"):
+        rows.append(
+            row(
+                f"same check, {name} partner, whole ORM cache emptied first",
+                ms(ours.get(f"confirm_check_{name}_cold")),
+                ms(oca.get(f"confirm_check_{name}_cold")),
+                "–",
+                "–",
+            )
+        )
+    for key, title in (
+        ("action_confirm_small", "action_confirm as a whole, small partner"),
+        ("action_confirm_large", "action_confirm as a whole, huge partner"),
+    ):
+        rows.append(
+            row(
+                title,
+                ms(ours.get(key)),
+                ms(oca.get(key)),
+                ms(bare.get(key)),
+                f"vs bare: ours {overhead(med('ours', key), med('bare', key))}, "
+                f"OCA {overhead(med('oca', key), med('bare', key))}",
+            )
+        )
+    extra = runs.get("overhead", {})
+    for key, title in (
+        ("post_invoice", "post an invoice (interleaved rounds, bench/overhead.py)"),
+        ("register_payment", "register its payment (same rounds)"),
+    ):
+        figures = {mode: extra.get(f"{key}_{mode}") for mode in ("ours", "oca", "bare")}
+        medians = {mode: f["median"] if f else None for mode, f in figures.items()}
+        rows.append(
+            row(
+                title,
+                ms(figures["ours"]),
+                ms(figures["oca"]),
+                ms(figures["bare"]),
+                f"vs bare: ours {overhead(medians['ours'], medians['bare'])}, "
+                f"OCA {overhead(medians['oca'], medians['bare'])}",
+            )
+        )
+    rows += [
+        row(
+            "aging report, pivot by customer (all buckets)",
+            ms(ours.get("aging_by_customer")),
+            "–",
+            "–",
+            "–",
+        ),
+        row("aging report, grand total", ms(ours.get("aging_total")), "–", "–", "–"),
+        "",
+    ]
+    return rows
 
 
 def main(path):
+    runs = defaultdict(dict)
+    timings = defaultdict(dict)
     with open(path) as lines:
-        runs = [json.loads(line) for line in lines if line.strip()]
+        for line in lines:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if "timing" in record:
+                timings[record["label"]][record["timing"]] = record["seconds"]
+            else:
+                runs[record["label"]][record["mode"]] = record
     out = [
         "# Benchmark results",
         "",
         (
-            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, "
-            "by `bench/run_suite.sh` (generator `bench/generate.py`, runner "
-            "`bench/run.py`). Every figure: median (min–max, n runs), all figures "
-            "of a size measured in one run on the same database."
+            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by "
+            "`bench/run_suite.sh` (generator `bench/generate.py`, runner "
+            "`bench/run.py`, this table by `bench/report.py`). Every figure: median "
+            "(min–max, n runs); all figures of a size measured in one suite run, on "
+            "three copies of the same generated database (ours, OCA, bare Odoo)."
         ),
         "",
-        "| workload | " + " | ".join(run["label"] for run in runs) + " |",
-        "| --- | " + " | ".join("---" for _ in runs) + " |",
-        "| customers / move lines | "
-        + " | ".join(f"{r['customers']} / {r['move_lines']}" for r in runs)
-        + " |",
-        "| bare SQL aggregate of open receivables (floor) | "
-        + " | ".join(ms(r["bare_sql_aggregate"]) for r in runs)
-        + " |",
-        "| exposure figures of every customer (3 grouped queries) | "
-        + " | ".join(ms(r["exposure_all"]) for r in runs)
-        + " |",
-        "| exposure ÷ floor | "
-        + " | ".join(f"{r['exposure_vs_floor']:.1f}×" for r in runs)
-        + " |",
-        "| full re-rating of every customer (reviews, factors, writes, warnings) | "
-        + " | ".join(ms(r["rerate_all"]) for r in runs)
-        + " |",
-        "| re-rating ÷ floor | "
-        + " | ".join(f"{r['rerate_vs_floor']:.0f}×" for r in runs)
-        + " |",
-        "| peak RSS of the process after re-rating | "
-        + " | ".join(f"{r['rerate_peak_rss_mb']:.0f} MB" for r in runs)
-        + " |",
-        "| confirm-time check, partner with fewest lines | "
-        + " | ".join(
-            f"{ms(r['confirm_check_small'])}, {r['confirm_check_small_lines']} lines"
-            for r in runs
-        )
-        + " |",
-        "| confirm-time check, partner with most lines | "
-        + " | ".join(
-            f"{ms(r['confirm_check_large'])}, {r['confirm_check_large_lines']} lines"
-            for r in runs
-        )
-        + " |",
-        "",
     ]
+    for label in sorted(runs, key=lambda x: SIZE_ORDER.get(x, 9)):
+        out += size_table(label, runs[label], timings[label])
     print("\n".join(out))
 
 

@@ -1,136 +1,270 @@
 """Benchmark the credit workloads on a generated database; print and record figures.
 
-Each workload runs several times inside a transaction that is rolled back, so runs
-are repeatable; the median and min–max are reported, and every ratio is computed
-from figures measured in the same run.
+``--mode`` says what is installed in the database:
 
-Usage: .venv/bin/python bench/run.py --db credit_bench_s [--repeat 5] [--label S]
+- ``ours``: credit_management — exposure of every customer, scores of every
+  customer, full re-rating (with peak RSS), confirm-time check, aging report;
+- ``oca``: OCA account_financial_risk + sale_financial_risk — recompute of their
+  risk fields for every customer, their confirm-time check;
+- ``bare``: neither — confirmation as Odoo does it alone (the baseline of the
+  overhead figures; posting and payment are measured by ``bench/overhead.py``).
+
+In every mode the physical floor (one grouped pass over the open receivable lines)
+is timed with psql on the same database. Each workload runs several times inside
+a savepoint rolled back afterwards, so runs are repeatable; the median and min–max
+are recorded.
+
+Usage: .venv/bin/python bench/run.py --db credit_bench_s --mode ours [--label S]
 """
 
 import argparse
 import json
+import re
 import resource
 import statistics
+import subprocess
 import time
 from unittest.mock import patch
 
+FLOOR_SQL = """
+SELECT aml.partner_id, SUM(aml.amount_residual),
+       SUM(aml.amount_residual) FILTER (WHERE aml.date_maturity < current_date)
+  FROM account_move_line aml
+  JOIN account_account a ON a.id = aml.account_id
+ WHERE a.account_type = 'asset_receivable'
+   AND aml.parent_state = 'posted'
+   AND aml.reconciled IS NOT TRUE
+ GROUP BY aml.partner_id
+"""
 
-def timed(function, repeat):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
+
+def stats(samples):
     return {
         "median": statistics.median(samples),
         "min": min(samples),
         "max": max(samples),
-        "n": repeat,
+        "n": len(samples),
     }
+
+
+def timed(function, repeat, setup=None, warmup=True):
+    """Median and spread of ``repeat`` runs, after one warm-up run (first-call
+    costs: registry caches, query plans, Python imports)."""
+    if warmup:
+        if setup:
+            setup()
+        function()
+    samples = []
+    for _ in range(repeat):
+        if setup:
+            setup()
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return stats(samples)
 
 
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def main():
+def psql_floor(db, repeat):
+    """Time the floor query with psql's own \\timing (server round trip)."""
+    script = "\\timing on\n" + "\n".join(
+        f"SELECT count(*) FROM ({FLOOR_SQL}) floor;" for _ in range(repeat + 1)
+    )
+    output = subprocess.run(
+        ["psql", "-X", "-q", "-d", db],
+        input=script,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    times = [float(t) / 1000 for t in re.findall(r"Time: ([0-9.]+) ms", output)]
+    return stats(times[1:])  # the first run warms the cache
+
+
+def in_savepoint(env, function):
+    """Run ``function`` and undo everything it wrote."""
+
+    def run():
+        with env.cr.savepoint(flush=False) as savepoint:
+            function()
+            env.flush_all()
+            savepoint.rollback()
+        env.invalidate_all()
+
+    return run
+
+
+def confirm_order(env, partner_id):
+    from odoo import Command  # noqa: PLC0415
+
+    product = env["product.product"].search([("name", "=", "Bench Product")], limit=1)
+    order = env["sale.order"].create(
+        {
+            "partner_id": partner_id,
+            "order_line": [
+                Command.create(
+                    {"product_id": product.id, "price_unit": 10.0, "tax_ids": []}
+                )
+            ],
+        }
+    )
+    env.flush_all()
+    return order
+
+
+def main():  # noqa: C901 - one flat list of workloads reads best
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", default=".local/odoo.conf")
     parser.add_argument("--db", required=True)
+    parser.add_argument("--mode", choices=("ours", "oca", "bare"), default="ours")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rerate-repeat", type=int, default=2)
     parser.add_argument("--label", default="")
     parser.add_argument("--json", help="append the figures to this JSON-lines file")
     args = parser.parse_args()
 
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import SQL, config  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
 
     config.parse_config(["-c", args.config, "-d", args.db, "--log-level=warn"])
     registry = Registry(args.db)
-    figures = {"db": args.db, "label": args.label}
+    figures = {"db": args.db, "label": args.label, "mode": args.mode}
+    figures["bare_sql_aggregate"] = psql_floor(args.db, args.repeat)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        scoring = env["credit.scoring"]
         Partner = env["res.partner"]
-        partners = Partner.search(scoring._credit_candidates_domain())
+        partners = Partner.search([("name", "=like", "Bench Customer %")])
         figures["customers"] = len(partners)
         cr.execute("SELECT count(*) FROM account_move_line")
         figures["move_lines"] = cr.fetchone()[0]
-
-        # 1. The physical floor: one grouped pass over the open receivables.
-        floor_sql = SQL(
+        cr.execute(
             """
-            SELECT aml.partner_id, SUM(aml.amount_residual),
-                   SUM(aml.amount_residual) FILTER (WHERE aml.date_maturity
-                                                     < current_date)
+            SELECT aml.partner_id, count(*),
+                   count(*) FILTER (WHERE NOT aml.reconciled
+                                    AND aml.display_type = 'payment_term')
               FROM account_move_line aml
-              JOIN account_account a ON a.id = aml.account_id
-             WHERE a.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-          GROUP BY aml.partner_id
-            """
+             WHERE aml.partner_id = ANY(%s)
+          GROUP BY 1 ORDER BY 2, 1
+            """,
+            [partners.ids],
         )
-        figures["bare_sql_aggregate"] = timed(
-            lambda: env.execute_query(floor_sql), args.repeat
-        )
+        counts = cr.fetchall()
+        small, large = counts[0], counts[-1]
+        figures["small_partner_lines"], figures["small_partner_open"] = small[1:]
+        figures["large_partner_lines"], figures["large_partner_open"] = large[1:]
+        # Every check below must compute and pass, whatever the partner's history:
+        # a limit far above any exposure, no overdue rule.
+        Partner.browse([small[0], large[0]]).write({"credit_limit": 1e12})
+        if args.mode == "ours":
+            env.company.write(
+                {"credit_control_enabled": True, "credit_block_on_overdue": False}
+            )
+        elif args.mode == "oca":
+            env.company.allow_overrisk_sale_confirmation = False
+        env.flush_all()
 
-        # 2. Exposure figures of every customer (the read side of the re-rating).
-        def exposure_all():
-            env.invalidate_all()
-            Partner.browse(partners.ids)._credit_figures()
+        if args.mode == "ours":
+            scoring = env["credit.scoring"]
 
-        figures["exposure_all"] = timed(exposure_all, args.repeat)
+            def exposure_all():
+                env.invalidate_all()
+                Partner.browse(partners.ids)._credit_figures()
 
-        # 3. Full re-rating of every customer, batch by batch (no commit).
-        def rerate_all():
-            with cr.savepoint(flush=False) as savepoint:
+            figures["exposure_all"] = timed(exposure_all, args.repeat)
+
+            # The read side of a re-rating: every factor value and score, batch by
+            # batch as the cron does, without writing anything.
+            def score_all():
+                env.invalidate_all()
+                factors = env.company.credit_score_factor_ids
+                for start in range(0, len(partners), 500):
+                    batch = Partner.browse(partners.ids[start : start + 500])
+                    raws = scoring._credit_factor_raw_values(batch)
+                    for partner_id in batch.ids:
+                        scoring._credit_score(raws[partner_id], factors)
+
+            figures["score_all"] = timed(score_all, args.repeat)
+
+            def rerate_all():
                 with patch.object(
                     type(env["ir.cron"]), "_commit_progress", lambda *a, **k: 3600.0
                 ):
                     scoring._cron_rerate(env.company.ids)
-                env.flush_all()
-                savepoint.rollback()
-            env.invalidate_all()
 
-        rss_before = peak_rss_mb()
-        figures["rerate_all"] = timed(rerate_all, max(1, args.repeat // 2))
-        figures["rerate_peak_rss_mb"] = peak_rss_mb()
-        figures["rss_before_rerate_mb"] = rss_before
-
-        # 4. Confirm-time credit check for one order: small vs large partner.
-        cr.execute(
-            """
-            SELECT aml.partner_id, count(*) FROM account_move_line aml
-             WHERE aml.partner_id IS NOT NULL GROUP BY 1 ORDER BY 2
-            """
-        )
-        counts = cr.fetchall()
-        small, large = counts[0][0], counts[-1][0]
-        product = env["product.product"].search([], limit=1)
-        for name, partner_id in (("small", small), ("large", large)):
-            order = env["sale.order"].create(
-                {
-                    "partner_id": partner_id,
-                    "order_line": [
-                        (0, 0, {"product_id": product.id, "price_unit": 10.0})
-                    ],
-                }
+            figures["rss_before_rerate_mb"] = peak_rss_mb()
+            figures["rerate_all"] = timed(
+                in_savepoint(env, rerate_all), args.rerate_repeat, warmup=False
             )
-            env.flush_all()
+            figures["rerate_peak_rss_mb"] = peak_rss_mb()
 
-            def check(order=order):
+            report = env["credit.aging.report"]
+            buckets = [
+                f"{name}:sum"
+                for name in ("not_due", "bucket_1", "bucket_2", "bucket_3")
+                + ("bucket_4", "bucket_5", "residual")
+                if name in report._fields
+            ]
+            figures["aging_by_customer"] = timed(
+                lambda: report._read_group([], ["partner_id"], buckets), args.repeat
+            )
+            figures["aging_total"] = timed(
+                lambda: report._read_group([], [], buckets), args.repeat
+            )
+
+        if args.mode == "oca":
+
+            def risk_all():
                 env.invalidate_all()
-                order._credit_check()
+                records = Partner.browse(partners.ids)
+                records.mapped("risk_total")
+                records.mapped("risk_exception")
+                records.mapped("risk_sale_order")
 
-            figures[f"confirm_check_{name}"] = timed(check, args.repeat * 4)
-            figures[f"confirm_check_{name}_lines"] = dict(counts)[partner_id]
+            figures["oca_risk_all"] = timed(risk_all, args.repeat)
+
+        for name, partner_id in (("small", small[0]), ("large", large[0])):
+            order = confirm_order(env, partner_id)
+            # Warm: the order, its customer and company already loaded, as they
+            # are when action_confirm reaches the check; the credit figures are
+            # computed again every time. Cold: the whole ORM cache emptied.
+            if args.mode == "ours":
+
+                def check(order=order):
+                    order._credit_check()
+
+            elif args.mode == "oca":
+                risk_fields = [n for n in Partner._fields if n.startswith("risk_")]
+
+                def check(order=order, risk_fields=risk_fields):
+                    Partner.invalidate_model(risk_fields)
+                    partner = order.partner_invoice_id.commercial_partner_id
+                    message = order.evaluate_risk_message(partner)
+                    assert not message, message
+
+            if args.mode in ("ours", "oca"):
+                figures[f"confirm_check_{name}"] = timed(check, args.repeat * 4)
+                figures[f"confirm_check_{name}_cold"] = timed(
+                    check, args.repeat * 4, setup=env.invalidate_all
+                )
+
+            def confirm(order=order):
+                result = order.action_confirm()
+                assert order.state == "sale", result
+
+            figures[f"action_confirm_{name}"] = timed(
+                in_savepoint(env, confirm), args.repeat * 2
+            )
+
         cr.rollback()
 
     floor = figures["bare_sql_aggregate"]["median"]
-    figures["rerate_vs_floor"] = figures["rerate_all"]["median"] / floor
-    figures["exposure_vs_floor"] = figures["exposure_all"]["median"] / floor
+    for key in ("rerate_all", "exposure_all", "score_all", "oca_risk_all"):
+        if key in figures:
+            figures[f"{key}_vs_floor"] = figures[key]["median"] / floor
     print(json.dumps(figures, indent=2, default=str))
     if args.json:
         with open(args.json, "a") as out:

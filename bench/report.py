@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 SIZE_ORDER = {"S": 0, "M": 1, "L": 2}
+ANALYSIS = "bench/ANALYSIS.md"  # hand-written: why a target is missed, what was done
 
 
 def ms(figure):
@@ -238,9 +239,67 @@ def main(path):
         ),
         "",
     ]
-    for label in sorted(runs, key=lambda x: SIZE_ORDER.get(x, 9)):
+    labels = sorted(runs, key=lambda x: SIZE_ORDER.get(x, 9))
+    for label in labels:
         out += size_table(label, runs[label], timings[label])
+    out += targets(runs, labels[-1]) if labels else []
+    try:
+        with open(ANALYSIS) as analysis:
+            out += ["", analysis.read().rstrip()]
+    except OSError:
+        pass
     print("\n".join(out))
+
+
+def targets(runs, label):
+    """The benchmark issue's targets, checked on the largest size measured."""
+    size = runs[label]
+
+    def med(mode, key):
+        figure = size.get(mode, {}).get(key)
+        return figure["median"] if figure else None
+
+    def verdict(ok):
+        return "**met**" if ok else "**missed**"
+
+    small, large = (
+        med("ours", "confirm_check_small"),
+        med("ours", "confirm_check_large"),
+    )
+    floor = med("ours", "bare_sql_aggregate")
+    rerate, score = med("ours", "rerate_all"), med("ours", "score_all")
+    oca = med("oca", "oca_risk_all")
+    aging = med("ours", "aging_by_customer")
+    lines = [f"## Targets, at size {label} (the largest measured in this run)", ""]
+    if small and large:
+        lines.append(
+            f"- confirm-time check ≤ 5 ms and within 2× between a small and a huge "
+            f"partner: {small * 1000:.1f} ms / {large * 1000:.1f} ms, ratio "
+            f"{large / small:.2f} → {verdict(max(small, large) <= 0.005 and large / small <= 2)}"  # noqa: E501
+        )
+    if rerate and floor and oca:
+        lines.append(
+            f"- full re-rating ≤ 3× the bare aggregate: {rerate / floor:.0f}× → "
+            f"{verdict(rerate / floor <= 3)}; ≥ 20× faster than OCA's recompute: "
+            f"OCA ÷ ours = {oca / rerate:.2f} → {verdict(oca / rerate >= 20)} "
+            f"(read side only: {score / floor:.0f}× the floor, OCA ÷ ours "
+            f"{oca / score:.2f})"
+        )
+    extra = size.get("overhead", {})
+    for key in ("post_invoice", "register_payment"):
+        ours = (extra.get(f"{key}_ours") or {}).get("median")
+        bare = (extra.get(f"{key}_bare") or {}).get("median")
+        if ours and bare:
+            lines.append(
+                f"- {key.replace('_', ' ')} overhead ≤ 5 %: "
+                f"{(ours / bare - 1) * 100:+.1f} % → {verdict(ours / bare - 1 <= 0.05)}"
+            )
+    if aging:
+        lines.append(
+            f"- aging (pivot by customer, whole ledger) ≤ 2 s: {aging:.2f} s → "
+            f"{verdict(aging <= 2)}" + ("" if label == "L" else " (not at L)")
+        )
+    return [*lines, ""]
 
 
 if __name__ == "__main__":

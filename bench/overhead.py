@@ -12,17 +12,9 @@ Usage: .venv/bin/python bench/overhead.py --size S [--rounds 30] [--json out.jso
 
 import argparse
 import json
-import statistics
 import time
 
-
-def stats(samples):
-    return {
-        "median": statistics.median(samples),
-        "min": min(samples),
-        "max": max(samples),
-        "n": len(samples),
-    }
+from run import stats  # bench/run.py: python puts this script's folder on sys.path
 
 
 def post_and_pay(env):
@@ -96,11 +88,29 @@ def main():
                 posted, paid = post_and_pay(envs[mode])
                 samples[mode]["post"].append(posted)
                 samples[mode]["pay"].append(paid)
+        # Noise-free evidence: the number of SQL queries of one post + payment.
+        from odoo import sql_db  # noqa: PLC0415
+
+        execute = sql_db.Cursor.execute
+        query_counts = {}
+        for mode in modes:
+            count = [0]
+
+            def counting(self, *a, count=count, **k):
+                count[0] += 1
+                return execute(self, *a, **k)
+
+            sql_db.Cursor.execute = counting
+            try:
+                post_and_pay(envs[mode])
+            finally:
+                sql_db.Cursor.execute = execute
+            query_counts[mode] = count[0]
     finally:
         for cr in cursors.values():
             cr.rollback()
             cr.close()
-    figures = {"label": args.size, "mode": "overhead"}
+    figures = {"label": args.size, "mode": "overhead", "queries": query_counts}
     for mode in modes:
         figures[f"post_invoice_{mode}"] = stats(samples[mode]["post"])
         figures[f"register_payment_{mode}"] = stats(samples[mode]["pay"])

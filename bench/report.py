@@ -70,8 +70,12 @@ def size_table(label, runs, timings):
         return median(runs, mode, key)
 
     floor = med("ours", "bare_sql_aggregate")
+    generated = timings.get("generate") or next(
+        (r["generate_seconds"] for r in runs.values() if r.get("generate_seconds")),
+        "?",
+    )
     intro = (
-        f"Generated in {timings.get('generate', '?')} s; credit_management "
+        f"Generated in {generated} s; credit_management "
         f"installed on it in {timings.get('install_ours', '?')} s, OCA "
         f"sale_financial_risk in {timings.get('install_oca', '?')} s. Small "
         f"partner: {ours.get('small_partner_lines')} move lines "
@@ -199,6 +203,18 @@ def size_table(label, runs, timings):
                 ms(figures["bare"]),
                 f"vs bare: ours {overhead(medians['ours'], medians['bare'])}, "
                 f"OCA {overhead(medians['oca'], medians['bare'])}",
+            )
+        )
+    counts = extra.get("queries") or {}
+    if counts:
+        rows.append(
+            row(
+                "SQL queries of one post + payment (counted, not timed)",
+                str(counts.get("ours", "–")),
+                str(counts.get("oca", "–")),
+                str(counts.get("bare", "–")),
+                f"ours {counts.get('ours', 0) - counts.get('bare', 0):+d}, "
+                f"OCA {counts.get('oca', 0) - counts.get('bare', 0):+d}",
             )
         )
     rows += [

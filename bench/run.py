@@ -139,6 +139,9 @@ def main():  # noqa: C901 - one flat list of workloads reads best
         Partner = env["res.partner"]
         partners = Partner.search([("name", "=like", "Bench Customer %")])
         figures["customers"] = len(partners)
+        figures["generate_seconds"] = env["ir.config_parameter"].get_param(
+            "bench.generate_seconds"
+        )
         cr.execute("SELECT count(*) FROM account_move_line")
         figures["move_lines"] = cr.fetchone()[0]
         cr.execute(

@@ -33,8 +33,8 @@ for size in "${sizes[@]}"; do
     lower=$(echo "$size" | tr 'A-Z' 'a-z')
     bare="credit_bench_${lower}_bare" ours="credit_bench_${lower}" oca="credit_bench_${lower}_oca"
     if ! db_exists "$bare"; then
-        log "creating $bare (sale_management, account) and generating size $size"
-        odoo_bin -d "$bare" -i sale_management,account --stop-after-init --log-level=warn
+        log "creating $bare (sale_management, account, no demo data) and generating size $size"
+        odoo_bin -d "$bare" -i sale_management,account --without-demo --stop-after-init --log-level=warn
         timed generate "$size" "$PY" bench/generate.py --config "$CONF" --db "$bare" --size "$size"
     fi
     log "copying $bare to $ours and installing credit_management"

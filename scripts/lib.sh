@@ -155,7 +155,7 @@ admin_passwd = admin
 http_port = $http_port
 http_interface = 127.0.0.1
 data_dir = $LOCAL/filestore
-without_demo = False
+without_demo = True
 CONF
 }
 

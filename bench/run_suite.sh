@@ -53,6 +53,9 @@ for size in "${sizes[@]}"; do
         "$PY" bench/run.py --config "$CONF" --db "$db" --mode "$mode" --label "$size" \
             --json "$out" --repeat "$repeat" --rerate-repeat "$rerate_repeat"
     done
+    log "peak RSS of the re-rating alone, in a process of its own"
+    "$PY" bench/run.py --config "$CONF" --db "$ours" --mode ours --label "$size" \
+        --json "$out" --repeat 1 --rerate-repeat 1 --rerate-only
     log "posting and payment overhead: the three databases in interleaved rounds"
     "$PY" bench/overhead.py --config "$CONF" --size "$size" --json "$out"
 done

@@ -186,6 +186,11 @@ def generate(env, customers, seed):
                 "commercial_partner_id": "b.partner_id",
                 "partner_shipping_id": "b.partner_id",
                 "name": "'BENCH/' || b.id",
+                # Consistent with the name: Odoo numbers the next invoice of the
+                # journal from the last (prefix, number); a mismatch made it try
+                # candidate names one by one (minutes per invoice at L).
+                "sequence_prefix": "'BENCH/'",
+                "sequence_number": "b.id",
                 "ref": "'BENCH-' || b.id",
                 "payment_reference": "'BENCH/' || b.id",
                 "access_token": "NULL",
@@ -281,6 +286,8 @@ def generate(env, customers, seed):
                 "partner_id": "p.partner_id",
                 "commercial_partner_id": "p.partner_id",
                 "name": "'BPAY/' || p.partner_id",
+                "sequence_prefix": "'BPAY/'",
+                "sequence_number": "p.partner_id",
                 "ref": "'BPAY-' || p.partner_id",
                 "date": "LEAST(p.pay_date, current_date)",
                 "amount_total": "p.paid",

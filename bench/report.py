@@ -1,5 +1,6 @@
 """Turn the JSON lines written by bench/run_suite.sh into bench/RESULTS.md (stdout)."""
 
+import functools
 import json
 import platform
 import subprocess
@@ -47,6 +48,7 @@ def machine():
 
 
 def median(runs, mode, key):
+    """Median of workload ``key`` measured in ``mode`` (None if not measured)."""
     figure = runs.get(mode, {}).get(key)
     return figure["median"] if figure else None
 
@@ -67,8 +69,7 @@ def size_table(label, runs, timings):
     ours, oca, bare = (runs.get(m, {}) for m in ("ours", "oca", "bare"))
     rss = runs.get("rss") or ours
 
-    def med(mode, key):
-        return median(runs, mode, key)
+    med = functools.partial(median, runs)
 
     floor = med("ours", "bare_sql_aggregate")
     generated = timings.get("generate") or next(
@@ -273,9 +274,7 @@ def targets(runs, label):
     """The benchmark issue's targets, checked on the largest size measured."""
     size = runs[label]
 
-    def med(mode, key):
-        figure = size.get(mode, {}).get(key)
-        return figure["median"] if figure else None
+    med = functools.partial(median, size)
 
     def verdict(ok):
         return "**met**" if ok else "**missed**"

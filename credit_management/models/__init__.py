@@ -3,6 +3,8 @@ from . import credit_grade
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import account_move
+from . import account_move_line
 from . import sale_order
 from . import credit_review
 from . import credit_review_line

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .credit_score_factor import FACTOR_DEFAULTS
+
 
 class CreditReviewLine(models.Model):
     _name = "credit.review.line"
@@ -9,9 +11,16 @@ class CreditReviewLine(models.Model):
     review_id = fields.Many2one(
         "credit.review", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(related="review_id.company_id", store=True)
+    # Written with the line by the re-rating (its review's company, its factor's
+    # code), not related fields: those were computed after the INSERT and
+    # written by an UPDATE of every line, a quarter of a re-rating's time.
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     factor_id = fields.Many2one("credit.score.factor", required=True)
-    code = fields.Selection(related="factor_id.code", store=True)
+    code = fields.Selection(
+        [(code, values[0]) for code, values in FACTOR_DEFAULTS.items()],
+        required=True,
+        readonly=True,
+    )
     sequence = fields.Integer()
     has_data = fields.Boolean(
         help="Whether the customer had data for this factor; factors without data "

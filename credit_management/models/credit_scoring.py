@@ -38,6 +38,7 @@ class CreditScoring(models.AbstractModel):
         figures = partners._credit_figures(date)
         company_ids = partners._credit_company_ids()
         partner_ids = partners.ids
+        contact_ids = partners._credit_contact_ids_sql(partner_ids)
         for model, names in (
             ("account.move", ["amount_untaxed_signed", "invoice_date"]),
             ("account.move", ["invoice_date_due", "payment_state"]),
@@ -63,12 +64,8 @@ class CreditScoring(models.AbstractModel):
                       FROM account_move_line aml
                       JOIN account_move am ON am.id = aml.move_id
                       JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
-                     WHERE aml.partner_id = ANY(ARRAY(
-                               SELECT id FROM res_partner
-                                WHERE commercial_partner_id = ANY(%(partner_ids)s)))
-                       AND aml.account_id = ANY(ARRAY(
-                               SELECT id FROM account_account
-                                WHERE account_type = 'asset_receivable'))
+                     WHERE aml.partner_id = ANY(%(contact_ids)s)
+                       AND aml.account_id = ANY(%(account_ids)s)
                        AND am.move_type = 'out_invoice'
                        AND am.state = 'posted'
                        AND am.payment_state IN ('paid', 'in_payment')
@@ -81,6 +78,8 @@ class CreditScoring(models.AbstractModel):
                     """,
                     company_ids=company_ids,
                     partner_ids=partner_ids,
+                    contact_ids=contact_ids,
+                    account_ids=partners._credit_receivable_account_ids_sql(),
                     since=since,
                     date=date,
                 )
@@ -100,14 +99,13 @@ class CreditScoring(models.AbstractModel):
                AND am.state = 'posted'
                AND am.invoice_date <= %(date)s
                AND am.company_id = ANY(%(company_ids)s)
-               AND am.partner_id = ANY(ARRAY(
-                       SELECT id FROM res_partner
-                        WHERE commercial_partner_id = ANY(%(partner_ids)s)))
+               AND am.partner_id = ANY(%(contact_ids)s)
                AND am.commercial_partner_id = ANY(%(partner_ids)s)
           GROUP BY am.commercial_partner_id
                     """,
                     company_ids=company_ids,
                     partner_ids=partner_ids,
+                    contact_ids=contact_ids,
                     since=since,
                     date=date,
                 )
@@ -279,7 +277,12 @@ class CreditScoring(models.AbstractModel):
                     "limit_after": limit_after,
                     "limit_state": limit_state,
                     "note": "\n".join(notes),
-                    "line_ids": [Command.create(line) for line in lines],
+                    "line_ids": [
+                        Command.create(
+                            dict(line, company_id=company.id, code=factor.code)
+                        )
+                        for factor, line in zip(factors, lines, strict=True)
+                    ],
                 }
             )
         # Scheduled and event runs may raise thousands of activities: they show in
@@ -327,6 +330,7 @@ class CreditScoring(models.AbstractModel):
             commercial_ids=partners.ids,
             join=SQL(
                 """
+              JOIN res_partner p ON p.id = aml.partner_id
               JOIN unnest(%s::int[], %s::date[]) AS prev(partner_id, review_date)
                 ON prev.partner_id = p.commercial_partner_id""",
                 partners.ids,
@@ -629,7 +633,8 @@ class CreditScoring(models.AbstractModel):
                             AND aml.date_maturity < %(today_days)s))
                     """,
                     open_items=partners._credit_open_receivables_sql(
-                        partners._credit_company_ids()
+                        partners._credit_company_ids(),
+                        join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
                     ),
                     since=since,
                     today=today,

@@ -30,6 +30,14 @@ CREDIT_FIGURES = (
 # Figures for the policy check only: exposure, and the overdue items past the
 # company's tolerated days (credit_overdue_days).
 POLICY_FIGURES = ("credit_exposure", "overdue_beyond_amount", "overdue_beyond_count")
+# What the confirmation decides on (see _credit_figures(detail=False)).
+POLICY_DECISION = (
+    "receivable_open",
+    "orders_uninvoiced",
+    "invoices_draft",
+    "credit_exposure",
+    "overdue_beyond_amount",
+)
 CREDIT_READ_GROUPS = (
     "account.group_account_invoice,account.group_account_readonly,"
     "sales_team.group_sale_salesman,credit_management.group_credit_user"
@@ -342,15 +350,17 @@ class ResPartner(models.Model):
 
     def _credit_open_receivables_sql(self, company_ids, join=None, commercial_ids=None):
         """FROM and WHERE of the open (posted, unreconciled) receivable items of
-        ``company_ids``, as ``aml`` with their partner as ``p``; ``join`` adds
-        tables before the WHERE; ``commercial_ids`` restricts them to these
-        commercial partners. Flushes everything these clauses read.
+        ``company_ids``, as ``aml``; ``join`` adds tables before the WHERE (join
+        ``res_partner`` for the commercial partner of a line); ``commercial_ids``
+        restricts them to these commercial partners. Flushes everything these
+        clauses read.
 
         Accounts and partners are given to PostgreSQL as arrays, so that it reads
-        the partial index of unreconciled lines on (account_id, partner_id): the
-        cost follows the customer's open items, not its history (with a join on
-        account_account, a customer with a long history was read line by line
-        through the partner index, every settled line included).
+        the index of open items on (account_id, partner_id) (see
+        account.move.line): the cost follows the customer's open items, not its
+        history (with a join on account_account, a customer with a long history
+        was read line by line through the partner index, every settled line
+        included).
         """
         self.env["account.move.line"].flush_model(
             [
@@ -371,45 +381,82 @@ class ResPartner(models.Model):
         partner_clause = SQL()
         if commercial_ids is not None:
             partner_clause = SQL(
-                """
-               AND aml.partner_id = ANY(ARRAY(
-                       SELECT id FROM res_partner
-                        WHERE commercial_partner_id = ANY(%(ids)s)))""",
-                ids=list(commercial_ids),
+                "AND aml.partner_id = ANY(%s)",
+                self._credit_contact_ids_sql(commercial_ids),
             )
         return SQL(
             """
               FROM account_move_line aml
-              JOIN res_partner p ON p.id = aml.partner_id
               %s
-             WHERE aml.account_id = ANY(ARRAY(
-                       SELECT id FROM account_account
-                        WHERE account_type = 'asset_receivable'))
+             WHERE aml.account_id = ANY(%s)
                AND aml.parent_state = 'posted'
                AND aml.reconciled IS NOT TRUE
-               AND aml.company_id = ANY(%s)%s
+               AND aml.company_id = ANY(%s)
+                   %s
             """,
             join or SQL(),
+            self._credit_receivable_account_ids_sql(),
             company_ids,
             partner_clause,
         )
 
-    def _credit_figures(self, date=None):
+    @api.model
+    def _credit_contact_ids_sql(self, commercial_ids):
+        """SQL array of the ids of ``commercial_ids`` and all their contacts.
+
+        Compared with ``= ANY(...)``, it lets PostgreSQL reach move lines and
+        moves through their partner indexes (a join on res_partner made it scan
+        the whole table for a batch of customers).
+        """
+        return SQL(
+            "ARRAY(SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))",
+            list(commercial_ids),
+        )
+
+    @api.model
+    def _credit_receivable_account_ids_sql(self, literal=False):
+        """SQL array of the ids of the receivable accounts (see above).
+
+        :param literal: read the ids now and give them as a constant array: with
+            a sub-select, PostgreSQL cannot estimate how many lines match and
+            plans a scan of the whole ledger as if every line did (at 2.4M lines
+            that estimate alone made it spend a second compiling the aging query
+            with JIT); with the constant it uses the column statistics
+        """
+        if literal:
+            self.env["account.account"].flush_model(["account_type"])
+            [[account_ids]] = self.env.execute_query(
+                SQL(
+                    "SELECT COALESCE(ARRAY_AGG(id), '{}') FROM account_account"
+                    " WHERE account_type = 'asset_receivable'"
+                )
+            )
+            return SQL("%s::int[]", account_ids)
+        return SQL(
+            "ARRAY(SELECT id FROM account_account"
+            " WHERE account_type = 'asset_receivable')"
+        )
+
+    def _credit_figures(self, date=None, detail=True):
         """Credit figures of the commercial entities of ``self`` for the current
         company, in company currency at the rate of ``date`` (default today).
 
         Three grouped queries for the whole recordset, whatever its size:
         open receivables, confirmed orders not invoiced, draft invoices.
 
+        :param detail: False for what the confirmation policy decides on only
+            (exposure and its parts, items overdue beyond the tolerated days,
+            ``POLICY_DECISION_FIGURES``): plain sums, without the counts of
+            distinct invoices and the oldest due date, which need a sort of
+            every open item
         :return: {commercial_partner_id: {field name: value}} for every
             commercial partner of self (zeros where nothing is open)
         """
         company = self.env.company
         date = date or fields.Date.context_today(self)
         commercial_ids = list(set(self.commercial_partner_id.ids))
-        result = defaultdict(
-            lambda: dict.fromkeys((*CREDIT_FIGURES, *POLICY_FIGURES), 0)
-        )
+        names = (*CREDIT_FIGURES, *POLICY_FIGURES) if detail else POLICY_DECISION
+        result = defaultdict(lambda: dict.fromkeys(names, 0))
         if not commercial_ids:
             return result
         company_ids = self._credit_company_ids()
@@ -418,7 +465,8 @@ class ResPartner(models.Model):
             + ["move_type", "state"]
         )
         self.env["sale.order"].flush_model(
-            ["company_id", "currency_id", "partner_invoice_id", "state"]
+            ["company_id", "currency_id", "invoice_status", "partner_invoice_id"]
+            + ["state"]
         )
         self.env["sale.order.line"].flush_model(
             ["display_type", "order_id", "price_total", "product_uom_qty"]
@@ -438,27 +486,47 @@ class ResPartner(models.Model):
                 beyond_date=date - timedelta(days=company.credit_overdue_days),
             ),
         )
-
-        receivables = self.env.execute_query(
+        details = SQL()
+        if detail:
+            details = SQL(
+                """,
+                   SUM(aml.amount_residual) FILTER (WHERE overdue) AS overdue,
+                   SUM(aml.amount_residual_currency) FILTER (WHERE overdue)
+                       AS overdue_currency,
+                   COUNT(DISTINCT aml.move_id) FILTER (WHERE overdue)
+                       AS overdue_count,
+                   MIN(aml.date_maturity) FILTER (WHERE overdue) AS oldest_due,
+                   COUNT(DISTINCT aml.move_id) FILTER (WHERE beyond)
+                       AS beyond_count"""
+            )
+        # Aggregated per line partner first, then mapped to the commercial
+        # partner: a join per open line cost more than the aggregate itself for a
+        # customer with thousands of open items. Counts of moves add up across
+        # contacts (a customer invoice's receivable lines all carry the commercial
+        # partner; a manual entry splitting one move between two contacts of the
+        # same customer would count once per contact).
+        receivables = self.env.execute_query_dict(
             SQL(
                 """
-            SELECT p.commercial_partner_id,
-                   aml.currency_id,
-                   SUM(aml.amount_residual),
-                   SUM(aml.amount_residual_currency),
-                   SUM(aml.amount_residual) FILTER (WHERE overdue),
-                   SUM(aml.amount_residual_currency) FILTER (WHERE overdue),
-                   COUNT(DISTINCT aml.move_id) FILTER (WHERE overdue),
-                   MIN(aml.date_maturity) FILTER (WHERE overdue),
-                   SUM(aml.amount_residual) FILTER (WHERE beyond),
-                   SUM(aml.amount_residual_currency) FILTER (WHERE beyond),
-                   COUNT(DISTINCT aml.move_id) FILTER (WHERE beyond)
-              %(open_items)s
-          GROUP BY p.commercial_partner_id, aml.currency_id
+            SELECT p.commercial_partner_id AS partner_id, open.*
+              FROM (SELECT aml.partner_id AS line_partner_id,
+                           aml.currency_id,
+                           SUM(aml.amount_residual) AS residual,
+                           SUM(aml.amount_residual_currency) AS residual_currency,
+                           SUM(aml.amount_residual) FILTER (WHERE beyond) AS beyond,
+                           SUM(aml.amount_residual_currency) FILTER (WHERE beyond)
+                               AS beyond_currency
+                           %(details)s
+                      %(open_items)s
+                  GROUP BY aml.partner_id, aml.currency_id) open
+              JOIN res_partner p ON p.id = open.line_partner_id
                 """,
                 open_items=open_items,
+                details=details,
             )
         )
+        # Fully invoiced orders add nothing: left out by the index condition
+        # (sale.order), so a long order history is never read.
         orders = self.env.execute_query(
             SQL(
                 """
@@ -466,19 +534,20 @@ class ResPartner(models.Model):
                    so.currency_id,
                    SUM(sol.price_total / sol.product_uom_qty
                        * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0))
-              FROM sale_order_line sol
-              JOIN sale_order so ON so.id = sol.order_id
+              FROM sale_order so
+              JOIN sale_order_line sol ON sol.order_id = so.id
               JOIN res_partner p ON p.id = so.partner_invoice_id
              WHERE so.state = 'sale'
+               AND so.invoice_status IS DISTINCT FROM 'invoiced'
+               AND so.partner_invoice_id = ANY(%(contact_ids)s)
+               AND so.company_id = ANY(%(company_ids)s)
                AND sol.display_type IS NULL
                AND sol.product_uom_qty > 0
                AND sol.qty_invoiced < sol.product_uom_qty
-               AND so.company_id = ANY(%(company_ids)s)
-               AND p.commercial_partner_id = ANY(%(partner_ids)s)
           GROUP BY p.commercial_partner_id, so.currency_id
                 """,
                 company_ids=company_ids,
-                partner_ids=commercial_ids,
+                contact_ids=self._credit_contact_ids_sql(commercial_ids),
             )
         )
         drafts = self.env.execute_query(
@@ -499,7 +568,8 @@ class ResPartner(models.Model):
                 partner_ids=commercial_ids,
             )
         )
-        currency_ids = {row[1] for row in receivables + orders + drafts}
+        currency_ids = {row["currency_id"] for row in receivables}
+        currency_ids.update(row[1] for row in orders + drafts)
         rates = self._credit_rates(currency_ids, date)
         company_currency = company.currency_id
 
@@ -508,34 +578,25 @@ class ResPartner(models.Model):
                 return company_amount
             return company_currency.round((amount or 0.0) * rates[currency_id])
 
-        for (
-            partner_id,
-            currency_id,
-            residual,
-            residual_currency,
-            overdue,
-            overdue_currency,
-            overdue_count,
-            oldest_due,
-            beyond,
-            beyond_currency,
-            beyond_count,
-        ) in receivables:
-            values = result[partner_id]
+        for row in receivables:
+            values = result[row["partner_id"]]
+            currency_id = row["currency_id"]
             values["receivable_open"] += convert(
-                currency_id, residual_currency, residual
+                currency_id, row["residual_currency"], row["residual"]
             )
-            values["receivable_overdue"] += convert(
-                currency_id, overdue_currency, overdue or 0.0
-            )
-            values["overdue_invoice_count"] += overdue_count
             values["overdue_beyond_amount"] += convert(
-                currency_id, beyond_currency, beyond or 0.0
+                currency_id, row["beyond_currency"], row["beyond"] or 0.0
             )
-            values["overdue_beyond_count"] += beyond_count
-            if oldest_due:
+            if not detail:
+                continue
+            values["receivable_overdue"] += convert(
+                currency_id, row["overdue_currency"], row["overdue"] or 0.0
+            )
+            values["overdue_invoice_count"] += row["overdue_count"]
+            values["overdue_beyond_count"] += row["beyond_count"]
+            if row["oldest_due"]:
                 values["max_days_overdue"] = max(
-                    values["max_days_overdue"], (date - oldest_due).days
+                    values["max_days_overdue"], (date - row["oldest_due"]).days
                 )
         for partner_id, currency_id, amount in orders:
             result[partner_id]["orders_uninvoiced"] += convert(currency_id, amount)

@@ -20,6 +20,14 @@ CREDIT_APPROVAL_FIELDS = frozenset(
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # Confirmed orders with something left to invoice, by invoice address: what
+    # the exposure reads. Fully invoiced orders, most of a customer's history,
+    # are not in it.
+    _credit_open_order_idx = models.Index(
+        "(partner_invoice_id)"
+        " WHERE state = 'sale' AND invoice_status IS DISTINCT FROM 'invoiced'"
+    )
+
     credit_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
     )
@@ -233,8 +241,13 @@ class SaleOrder(models.Model):
     def _credit_check(self):
         """Evaluate the company credit policy for this order.
 
+        The decision needs sums only (``_credit_figures(detail=False)``); the
+        counts and ages of overdue invoices that explain a refusal are computed
+        only when the order is refused.
+
         :return: dict with the figures of the customer and ``reasons``, a list of
-            human-readable blocking reasons (empty when the order may be confirmed)
+            human-readable blocking reasons (empty when the order may be
+            confirmed); all of ``CREDIT_FIGURES`` are in it when there is a reason
         """
         self.ensure_one()
         company = self.company_id or self.env.company
@@ -249,7 +262,14 @@ class SaleOrder(models.Model):
         ):
             return result
         partner = self._credit_partner().with_company(company)
-        figures = partner._credit_figures()[partner.id]
+        figures = partner._credit_figures(detail=False)[partner.id]
+
+        def add_details():
+            detailed = partner._credit_figures()[partner.id]
+            figures.update(
+                {name: value for name, value in detailed.items() if name not in figures}
+            )
+
         amount = self._credit_order_amount()
         batch_ids = self.env.context.get("credit_confirm_batch_ids") or []
         if self.id in batch_ids:
@@ -263,7 +283,6 @@ class SaleOrder(models.Model):
         grade = partner.credit_grade_id
         currency = company.currency_id
         result.update(
-            figures,
             partner=partner,
             grade=grade,
             limit=limit,
@@ -296,12 +315,13 @@ class SaleOrder(models.Model):
             actions.append(self.env._("ask the customer to pay in advance"))
         if (
             company.credit_block_on_overdue
-            and figures["overdue_beyond_count"]
+            # tolerance >= 0 (constraint): an amount above it is an overdue item
             and currency.compare_amounts(
                 figures["overdue_beyond_amount"], company.credit_overdue_tolerance
             )
             > 0
         ):
+            add_details()
             reasons.append(
                 self.env._(
                     "%(count)s invoice(s) more than %(max_days)s days past due for "
@@ -344,6 +364,9 @@ class SaleOrder(models.Model):
             actions.append(
                 self.env._("reduce the order or request a higher credit limit")
             )
+        if reasons and "overdue_invoice_count" not in figures:
+            add_details()
+        result.update(figures)
         return result
 
     def _credit_block_message(self):

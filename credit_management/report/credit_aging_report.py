@@ -52,8 +52,8 @@ class CreditAgingReport(models.Model):
     _depends = {  # noqa: RUF012 (Odoo's class attribute, read-only)
         "account.move.line": [
             "account_id",
-            "amount_currency",
-            "balance",
+            "amount_residual",
+            "amount_residual_currency",
             "company_id",
             "currency_id",
             "date",
@@ -62,6 +62,7 @@ class CreditAgingReport(models.Model):
             "move_id",
             "parent_state",
             "partner_id",
+            "reconciled",
         ],
         "account.partial.reconcile": [
             "amount",
@@ -164,11 +165,17 @@ class CreditAgingReport(models.Model):
 
     @api.model
     def _from(self):
-        as_of = self._credit_aging_date()
+        """The receivable lines with their open amount at the date.
+
+        A line's open amount at the date is its current residual plus what was
+        matched with it *after* the date (partials whose ``max_date`` is later;
+        usually few). The settled history of the ledger, most of its lines and
+        partials, is skipped without being aggregated: a line is kept when it is
+        unreconciled now or has such a later partial (see ``_where``).
+        """
         return SQL(
             """
               FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
               JOIN res_company company ON company.id = aml.company_id
               LEFT JOIN res_partner p ON p.id = aml.partner_id
               LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
@@ -177,36 +184,41 @@ class CreditAgingReport(models.Model):
                           SUM(amount) AS amount,
                           SUM(amount_currency) AS amount_currency
                      FROM (SELECT apr.debit_move_id AS line_id,
-                                  -apr.amount AS amount,
-                                  -apr.debit_amount_currency AS amount_currency
+                                  apr.amount,
+                                  apr.debit_amount_currency AS amount_currency
                              FROM account_partial_reconcile apr
-                            WHERE apr.max_date <= %(as_of)s
+                            WHERE apr.max_date > %(as_of)s
                            UNION ALL
                            SELECT apr.credit_move_id,
-                                  apr.amount,
-                                  apr.credit_amount_currency
+                                  -apr.amount,
+                                  -apr.credit_amount_currency
                              FROM account_partial_reconcile apr
-                            WHERE apr.max_date <= %(as_of)s) partials
+                            WHERE apr.max_date > %(as_of)s) partials
                  GROUP BY line_id
-              ) matched ON matched.line_id = aml.id
+              ) later ON later.line_id = aml.id
               JOIN LATERAL (
-                   SELECT aml.balance + COALESCE(matched.amount, 0) AS residual,
-                          aml.amount_currency + COALESCE(matched.amount_currency, 0)
+                   SELECT aml.amount_residual + COALESCE(later.amount, 0) AS residual,
+                          aml.amount_residual_currency
+                              + COALESCE(later.amount_currency, 0)
                               AS residual_currency
               ) open ON TRUE
             """,
-            as_of=as_of,
+            as_of=self._credit_aging_date(),
         )
 
     @api.model
     def _where(self):
         return SQL(
             """
-             WHERE account.account_type = 'asset_receivable'
+             WHERE aml.account_id = ANY(%(accounts)s)
                AND aml.parent_state = 'posted'
                AND aml.date <= %(as_of)s
+               AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
                AND open.residual != 0
             """,
+            accounts=self.env["res.partner"]._credit_receivable_account_ids_sql(
+                literal=True
+            ),
             as_of=self._credit_aging_date(),
         )
 

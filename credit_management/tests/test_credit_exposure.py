@@ -1,6 +1,7 @@
 from odoo import Command
 from odoo.tests import tagged
 
+from ..models.res_partner import POLICY_DECISION
 from .common import CreditCommon
 
 
@@ -60,6 +61,47 @@ class TestCreditExposure(CreditCommon):
         self.assertEqual(self.customer.orders_uninvoiced, 500.0)
         self.assertEqual(self.customer.receivable_open, 300.0)
         self.assertEqual(self.customer.credit_exposure, 800.0)
+
+    def test_partly_invoiced_order_counts_what_is_left(self):
+        self.product_a.invoice_policy = "delivery"
+        order = self._order(400.0)
+        order.order_line.write({"product_uom_qty": 3, "price_unit": 400.0})
+        order.action_confirm()
+        order.order_line.qty_delivered = 1
+        order._create_invoices().action_post()
+        # nothing delivered is left to invoice: "no", yet 2 of 3 are committed
+        self.assertEqual(order.invoice_status, "no")
+        self.assertEqual(self.customer.orders_uninvoiced, 800.0)
+        self.assertEqual(self.customer.receivable_open, 400.0)
+        order.order_line.qty_delivered = 3
+        order._create_invoices().action_post()
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.orders_uninvoiced, 0.0)
+        self.assertEqual(self.customer.credit_exposure, 1200.0)
+
+    def test_policy_figures_without_detail_are_the_same(self):
+        """The confirmation decides on plain sums (no counts, no ages): they
+        are the detailed figures' own values."""
+        other = self.setup_other_currency("EUR")
+        self._order(500.0, confirm=True)
+        self._invoice(400.0, days_ago=45)
+        self._invoice(600.0, days_ago=90, currency=other)
+        self._invoice(300.0, days_ago=10, partner=self.contact)
+        self._invoice(250.0, post=False)
+        customers = self.customer | self.env["res.partner"].create(
+            {"name": "Nothing Open", "is_company": True}
+        )
+        detailed = customers._credit_figures()
+        lean = customers._credit_figures(detail=False)
+        for customer in customers:
+            self.assertEqual(
+                lean[customer.id],
+                {name: detailed[customer.id][name] for name in POLICY_DECISION},
+            )
+        self.assertEqual(lean[self.customer.id]["overdue_beyond_amount"], 700.0)
+        # 400 + 600 EUR (300) + 300 of the contact + 250 draft + 500 ordered
+        self.assertEqual(lean[self.customer.id]["credit_exposure"], 1750.0)
 
     def test_overdue_figures(self):
         self._invoice(400.0, days_ago=45)

@@ -1,7 +1,8 @@
+import json
 from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -202,7 +203,7 @@ class CreditScoring(models.AbstractModel):
         grades = self.env["credit.grade"]._credit_grades(company)
         raws = self._credit_factor_raw_values(partners)
         now = fields.Datetime.now()
-        review_values, partner_updates, states = [], [], {}
+        review_values, review_lines, partner_updates, states = [], [], [], {}
         for partner in partners:
             score, lines = self._credit_score(raws[partner.id], factors)
             grade_before = partner.credit_grade_id
@@ -253,6 +254,7 @@ class CreditScoring(models.AbstractModel):
                         limit_state = "proposed"
             limit_after = updates.get("credit_limit", limit_before)
             partner_updates.append((partner, updates))
+            review_lines.append(lines)
             states[partner.id] = {
                 "score": score,
                 "grade_after": grade_after,
@@ -277,12 +279,6 @@ class CreditScoring(models.AbstractModel):
                     "limit_after": limit_after,
                     "limit_state": limit_state,
                     "note": "\n".join(notes),
-                    "line_ids": [
-                        Command.create(
-                            dict(line, company_id=company.id, code=factor.code)
-                        )
-                        for factor, line in zip(factors, lines, strict=True)
-                    ],
                 }
             )
         # Scheduled and event runs may raise thousands of activities: they show in
@@ -306,11 +302,71 @@ class CreditScoring(models.AbstractModel):
             )
             .create(review_values)
         )
+        self._credit_insert_review_lines(reviews, factors, review_lines)
         # Iterate the batch recordset itself: its records prefetch together.
         updates_by_id = {partner.id: updates for partner, updates in partner_updates}
         for partner in partners.with_context(credit_review_apply=True):
             partner.write(updates_by_id[partner.id])
         return reviews
+
+    @api.model
+    def _credit_insert_review_lines(self, reviews, factors, review_lines):
+        """Write the factor lines of new reviews in one INSERT.
+
+        The lines are a frozen record of a review (no compute, no constraint, no
+        chatter): through the ORM, its 8 lines per customer were a third of a
+        re-rating's time (80,000 ``create`` values for 10,000 customers).
+
+        :param review_lines: for each review, the lines of ``_credit_score``
+            (one per factor of ``factors``, in that order)
+        """
+        self.env["credit.review.line"].check_access("create")
+        columns = {
+            "review_id": "int4",
+            "company_id": "int4",
+            "factor_id": "int4",
+            "code": "varchar",
+            "sequence": "int4",
+            "has_data": "bool",
+            "raw_value": "float8",
+            "normalised_value": "float8",
+            "weight": "float8",
+            "effective_weight": "float8",
+            "contribution": "float8",
+        }
+        rows = [
+            dict(
+                line,
+                review_id=review.id,
+                company_id=review.company_id.id,
+                code=factor.code,
+            )
+            for review, lines in zip(reviews, review_lines, strict=True)
+            for factor, line in zip(factors, lines, strict=True)
+        ]
+        if not rows:
+            return
+        # One JSON document: encoding tens of thousands of values as SQL
+        # literals cost more than the INSERT itself.
+        self.env.execute_query(
+            SQL(
+                """
+            INSERT INTO credit_review_line
+                   (%(names)s, create_uid, create_date, write_uid, write_date)
+            SELECT %(names)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM jsonb_to_recordset(%(rows)s::jsonb) AS line(%(types)s)
+                """,
+                names=SQL(", ").join(SQL.identifier(name) for name in columns),
+                types=SQL(", ").join(
+                    SQL("%s %s", SQL.identifier(name), SQL(type_))
+                    for name, type_ in columns.items()
+                ),
+                rows=json.dumps(rows),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+            )
+        )
+        reviews.invalidate_recordset(["line_ids"])
 
     # ------------------------------------------------------------------
     # Early warnings

@@ -102,6 +102,16 @@ class TestCreditScoring(CreditCommon):
             sum(review.line_ids.mapped("contribution")), review.score, 1
         )
         self.assertEqual(self.customer.credit_review_count, 1)
+        # written in one INSERT: every column as the ORM would have set it
+        factors = self.factors.sorted("sequence")
+        self.assertEqual(review.line_ids.factor_id, factors)
+        self.assertEqual(review.line_ids.mapped("code"), factors.mapped("code"))
+        self.assertEqual(review.line_ids.company_id, self.company)
+        self.assertEqual(review.line_ids.create_uid, self.env.user)
+        self.assertTrue(all(review.line_ids.mapped("create_date")))
+        paid = review.line_ids.filtered(lambda line: line.code == "payment_delay")
+        self.assertTrue(paid.has_data)
+        self.assertGreater(paid.raw_value, 0.0)
 
     def test_weights_must_sum_to_100(self):
         with (

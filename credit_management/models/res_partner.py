@@ -391,6 +391,7 @@ class ResPartner(models.Model):
              WHERE aml.account_id = ANY(%s)
                AND aml.parent_state = 'posted'
                AND aml.reconciled IS NOT TRUE
+               AND (aml.amount_residual != 0 OR aml.amount_residual_currency != 0)
                AND aml.company_id = ANY(%s)
                    %s
             """,

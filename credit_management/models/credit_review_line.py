@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .credit_score_factor import FACTOR_DEFAULTS
+from .credit_score_factor import FACTOR_CODES
 
 
 class CreditReviewLine(models.Model):
@@ -17,7 +17,7 @@ class CreditReviewLine(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     factor_id = fields.Many2one("credit.score.factor", required=True)
     code = fields.Selection(
-        [(code, values[0]) for code, values in FACTOR_DEFAULTS.items()],
+        FACTOR_CODES,
         required=True,
         readonly=True,
     )

@@ -13,6 +13,8 @@ FACTOR_DEFAULTS = {
     "sales_volume": ("Invoiced sales (12 months)", 5, 100000.0, 0.0, "amount"),
     "external_rating": ("External / manual rating", 15, 100.0, 0.0, "points"),
 }
+# Selection of the factor codes (factors and the review lines that record them).
+FACTOR_CODES = [(code, values[0]) for code, values in FACTOR_DEFAULTS.items()]
 
 
 class CreditScoreFactor(models.Model):
@@ -22,7 +24,7 @@ class CreditScoreFactor(models.Model):
 
     name = fields.Char(required=True, translate=True)
     code = fields.Selection(
-        [(code, values[0]) for code, values in FACTOR_DEFAULTS.items()],
+        FACTOR_CODES,
         required=True,
         readonly=True,
     )

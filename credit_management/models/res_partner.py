@@ -447,7 +447,7 @@ class ResPartner(models.Model):
 
         :param detail: False for what the confirmation policy decides on only
             (exposure and its parts, items overdue beyond the tolerated days,
-            ``POLICY_DECISION_FIGURES``): plain sums, without the counts of
+            ``POLICY_DECISION``): plain sums, without the counts of
             distinct invoices and the oldest due date, which need a sort of
             every open item
         :return: {commercial_partner_id: {field name: value}} for every

@@ -265,6 +265,9 @@ class SaleOrder(models.Model):
         figures = partner._credit_figures(detail=False)[partner.id]
 
         def add_details():
+            """The counts and ages that explain a refusal (once)."""
+            if "overdue_invoice_count" in figures:
+                return
             detailed = partner._credit_figures()[partner.id]
             figures.update(
                 {name: value for name, value in detailed.items() if name not in figures}
@@ -364,7 +367,7 @@ class SaleOrder(models.Model):
             actions.append(
                 self.env._("reduce the order or request a higher credit limit")
             )
-        if reasons and "overdue_invoice_count" not in figures:
+        if reasons:
             add_details()
         result.update(figures)
         return result

@@ -2,7 +2,7 @@
     "name": "Credit Management",
     "summary": "Customer credit limits, grades, exposure and a credit check "
     "that blocks sale order confirmation, with an audited override",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "website": "https://github.com/credit-management/credit_management",
     "author": "credit_management developers",
@@ -23,6 +23,7 @@
         "views/credit_grade_views.xml",
         "views/credit_review_views.xml",
         "views/credit_score_factor_views.xml",
+        "views/credit_job_run_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",

@@ -83,6 +83,13 @@ ensure_python() {
         fi
     fi
     BIN="$(dirname "$PY")"
+    # The server as an installed Odoo starts it: the prefork server re-executes
+    # sys.argv[0] for its long-polling process, which `python -m odoo` cannot be.
+    if [ -x "$BIN/odoo" ]; then
+        ODOO_SERVER=("$BIN/odoo")
+    else
+        ODOO_SERVER=("$PY" "$ODOO_SRC_DIR/odoo-bin")
+    fi
     # Linters live in a venv of their own: their pins (polib, ...) differ from Odoo's.
     LINT_VENV="$LOCAL/lint-venv"
     local lint_stamp="$LINT_VENV/.credit_management-$(sha1sum < "$ROOT/requirements-lint.txt" | cut -c1-12)"
@@ -170,4 +177,3 @@ setup_all() {
 
 odoo_bin() { "$PY" -m odoo -c "$CONF" "$@"; }
 
-db_exists() { psql -d postgres -Atc "select 1 from pg_database where datname = '$1'" | grep -q 1; }

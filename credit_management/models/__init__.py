@@ -10,3 +10,5 @@ from . import credit_review
 from . import credit_review_line
 from . import credit_scoring
 from . import mail_activity
+from . import credit_job_run
+from . import credit_job_failure

@@ -524,22 +524,12 @@ class CreditScoring(models.AbstractModel):
         activity_type = self.env.ref(
             "credit_management.mail_activity_type_credit_warning"
         )
-        fallback = company.credit_manager_user_id
-        if not fallback and not all(partner.user_id for partner in partners):
-            # Only looked up when a customer has no salesperson.
-            fallback = self.env["res.users"].search(
-                [
-                    (
-                        "all_group_ids",
-                        "in",
-                        self.env.ref("credit_management.group_credit_manager").ids,
-                    ),
-                    ("company_ids", "in", company.ids),
-                    ("share", "=", False),
-                ],
-                limit=1,
-                order="id",
-            )
+        # Only looked up when a customer has no salesperson.
+        fallback = (
+            company._credit_manager_user()
+            if not all(partner.user_id for partner in partners)
+            else self.env["res.users"]
+        )
         Activity = self.env["mail.activity"].sudo()  # warnings go to other users
         existing = {
             (activity.res_id, activity.credit_warning_code, activity.user_id.id)
@@ -612,34 +602,80 @@ class CreditScoring(models.AbstractModel):
         )
         return [("id", "in", [row[0] for row in rows])]
 
-    @api.model
-    def _credit_rerate_in_batches(self, domain, trigger, run_ref):
-        """Rate the partners matching ``domain`` batch by batch, committing after
-        each one. ``domain`` must exclude the partners already rated in this run,
-        so that a rerun after an interruption resumes where it stopped.
-
-        :return: False when the cron's time is up (the run resumes at the next
-            call), True when every partner is done
-        """
-        company = self.env.company
-        Partner = self.env["res.partner"].with_company(company)
-        size = company.credit_rerate_batch_size
-        while batch := Partner.search(domain, limit=size, order="id"):
-            remaining = Partner.search_count(domain) - len(batch)
-            self._credit_rate(batch, trigger, run_ref=run_ref)
-            if not self.env["ir.cron"]._commit_progress(
-                len(batch), remaining=remaining
-            ):
-                return False
-            self.env.invalidate_all()  # keep memory flat between batches
-        return True
+    # The two re-rating jobs, run by credit.job.run._credit_cron. They share
+    # the "rating" lock: on one company, one of them writes at a time.
+    _credit_job_model = "res.partner"
 
     @api.model
-    def _credit_cron_companies(self, company_ids=None):
-        """Companies a scheduled pass runs for: ``company_ids``, default all."""
-        return self.env["res.company"].search(
-            [("id", "in", company_ids)] if company_ids else []
+    def _credit_job_start(self, job, company):
+        """Values of a new run of ``job`` for ``company``; None: nothing to do."""
+        now = fields.Datetime.now()
+        if job == "rerate":
+            return {"date_start": now, "run_ref": fields.Datetime.to_string(now)}
+        today = fields.Date.context_today(self)
+        previous = self.env["credit.job.run"].search(
+            [
+                ("job", "=", job),
+                ("company_id", "=", company.id),
+                ("state", "=", "done"),
+            ],
+            order="date_to desc, id desc",
+            limit=1,
         )
+        if previous.date_to and previous.date_to >= today:
+            return None  # today's pass is done
+        return {
+            "date_start": now,
+            "date_from": previous.date_to or today - timedelta(days=1),
+            "date_to": today,
+            "run_ref": "event " + fields.Date.to_string(today),
+        }
+
+    @api.model
+    def _credit_job_domain(self, run):
+        """Customers ``run`` still has to rate: candidates not rated since the
+        run started (periodic) or since the start of its day (events)."""
+        if run.job == "rerate":
+            return self._credit_candidates_domain() + [
+                "|",
+                ("credit_score_date", "=", False),
+                ("credit_score_date", "<", run.date_start),
+            ]
+        days = run.company_id.credit_warn_overdue_days
+        since, today = run.date_from, run.date_to
+        partners = self.env["res.partner"]
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT p.commercial_partner_id
+              %(open_items)s
+               AND aml.amount_residual > 0
+               AND ((aml.date_maturity >= %(since)s
+                     AND aml.date_maturity < %(today)s)
+                    OR (aml.date_maturity >= %(since_days)s
+                        AND aml.date_maturity < %(today_days)s))
+                """,
+                open_items=partners._credit_open_receivables_sql(
+                    partners._credit_company_ids(),
+                    join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
+                ),
+                since=since,
+                today=today,
+                since_days=since - timedelta(days=days),
+                today_days=today - timedelta(days=days),
+            )
+        )
+        return [
+            ("id", "in", [row[0] for row in rows]),
+            "|",
+            ("credit_score_date", "=", False),
+            ("credit_score_date", "<", datetime.combine(today, time.min)),
+        ]
+
+    @api.model
+    def _credit_job_process(self, run, partners):
+        trigger = "scheduled" if run.job == "rerate" else "event"
+        self._credit_rate(partners, trigger, run_ref=run.run_ref)
 
     @api.model
     def _cron_rerate(self, company_ids=None):
@@ -647,65 +683,10 @@ class CreditScoring(models.AbstractModel):
 
         :param company_ids: restrict the run to these companies (default: all)
         """
-        companies = self._credit_cron_companies(company_ids)
-        for company in companies:
-            scoring = self.with_company(company)
-            if not company.credit_rerate_cutoff:
-                company.credit_rerate_cutoff = fields.Datetime.now()
-                self.env["ir.cron"]._commit_progress(0)
-            cutoff = company.credit_rerate_cutoff
-            domain = scoring._credit_candidates_domain() + [
-                "|",
-                ("credit_score_date", "=", False),
-                ("credit_score_date", "<", cutoff),
-            ]
-            run_ref = fields.Datetime.to_string(cutoff)
-            if not scoring._credit_rerate_in_batches(domain, "scheduled", run_ref):
-                return
-            company.credit_rerate_cutoff = False
-            self.env["ir.cron"]._commit_progress(0)
+        self.env["credit.job.run"]._credit_cron("rerate", company_ids)
 
     @api.model
     def _cron_rerate_events(self, company_ids=None):
         """Daily light pass: re-rate customers with an invoice that fell overdue,
         or crossed the warning days overdue, since the previous pass."""
-        today = fields.Date.context_today(self)
-        start = datetime.combine(today, time.min)
-        companies = self._credit_cron_companies(company_ids)
-        for company in companies:
-            scoring = self.with_company(company)
-            since = company.credit_event_pass_date or today - timedelta(days=1)
-            days = company.credit_warn_overdue_days
-            partners = self.env["res.partner"].with_company(company)
-            rows = self.env.execute_query(
-                SQL(
-                    """
-                SELECT DISTINCT p.commercial_partner_id
-                  %(open_items)s
-                   AND aml.amount_residual > 0
-                   AND ((aml.date_maturity >= %(since)s
-                         AND aml.date_maturity < %(today)s)
-                        OR (aml.date_maturity >= %(since_days)s
-                            AND aml.date_maturity < %(today_days)s))
-                    """,
-                    open_items=partners._credit_open_receivables_sql(
-                        partners._credit_company_ids(),
-                        join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
-                    ),
-                    since=since,
-                    today=today,
-                    since_days=since - timedelta(days=days),
-                    today_days=today - timedelta(days=days),
-                )
-            )
-            domain = [
-                ("id", "in", [row[0] for row in rows]),
-                "|",
-                ("credit_score_date", "=", False),
-                ("credit_score_date", "<", start),
-            ]
-            run_ref = "event " + fields.Date.to_string(today)
-            if not scoring._credit_rerate_in_batches(domain, "event", run_ref):
-                return
-            company.credit_event_pass_date = today
-            self.env["ir.cron"]._commit_progress(0)
+        self.env["credit.job.run"]._credit_cron("rerate_event", company_ids)

@@ -74,18 +74,6 @@ class ResCompany(models.Model):
         default=500,
         help="Customers re-rated per committed batch by the scheduled re-rating.",
     )
-    credit_rerate_cutoff = fields.Datetime(
-        string="Re-rating In Progress Since",
-        readonly=True,
-        copy=False,
-        help="Start of the scheduled re-rating in progress: customers reviewed "
-        "before it are still to do. Empty when no run is in progress.",
-    )
-    credit_event_pass_date = fields.Date(
-        string="Last Overdue Event Pass",
-        readonly=True,
-        copy=False,
-    )
     credit_warn_score_drop = fields.Float(
         string="Warn On Score Drop",
         default=10.0,
@@ -211,4 +199,22 @@ class ResCompany(models.Model):
         self.ensure_one()
         return self.credit_override_group_id or self.env.ref(
             "credit_management.group_credit_manager"
+        )
+
+    def _credit_manager_user(self):
+        """Who receives what nobody else owns for this company: its Credit Manager
+        setting, otherwise the first internal credit manager of the company."""
+        self.ensure_one()
+        return self.credit_manager_user_id or self.env["res.users"].search(
+            [
+                (
+                    "all_group_ids",
+                    "in",
+                    self.env.ref("credit_management.group_credit_manager").ids,
+                ),
+                ("company_ids", "in", self.ids),
+                ("share", "=", False),
+            ],
+            limit=1,
+            order="id",
         )

@@ -1,126 +1,228 @@
 from contextlib import contextmanager
+from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+from odoo import fields
+from odoo.addons.base.models import ir_cron
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import CreditCommon
 
 
 @tagged("post_install", "-at_install")
 class TestCreditRerateCron(CreditCommon):
-    """Scheduled re-rating: batches, committed progress, resume after a crash."""
+    """Scheduled re-rating through Odoo's own cron runner: batches, committed
+    progress, a tiny time budget, two companies, a crash, a bad record."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.company_2 = cls.setup_other_company()["company"]
         cls.customers = cls.env["res.partner"].create(
             [{"name": f"Batch {i}", "is_company": True} for i in range(5)]
         )
         for partner in cls.customers:
             cls._invoice(100.0, partner=partner)
-        cls.others = cls.env["res.partner"].search(
-            [("id", "not in", cls.customers.ids), ("customer_rank", ">", 0)]
+        cls.customers_2 = cls.env["res.partner"].create(
+            [{"name": f"Second {i}", "is_company": True} for i in range(5)]
         )
-        cls.company.credit_rerate_batch_size = 2
+        for partner in cls.customers_2:
+            invoice = cls.init_invoice(
+                "out_invoice",
+                partner=partner,
+                invoice_date=cls.today,
+                amounts=[100.0],
+                taxes=[],
+                company=cls.company_2,
+            )
+            invoice.action_post()
+        cls.env["res.company"].sudo().search([]).credit_rerate_batch_size = 2
+        cls.cron = cls.env.ref("credit_management.ir_cron_credit_rerate")
+        cls.cron_events = cls.env.ref("credit_management.ir_cron_credit_rerate_events")
+        # Start from no run and no pending call of either job.
+        cls.env["credit.job.run"].sudo().search([]).unlink()
+        cls.env["ir.cron.trigger"].sudo().search(
+            [("cron_id", "in", (cls.cron | cls.cron_events).ids)]
+        ).unlink()
+
+    def _candidates(self, company):
+        scoring = self.env["credit.scoring"].sudo().with_company(company)
+        domain = scoring._credit_candidates_domain()
+        return self.env["res.partner"].search(domain)
 
     @contextmanager
-    def _cron_commits(self):
-        """Run with ``_commit_progress`` acting as a commit: each call closes a
-        savepoint; an exception rolls back to the last one, as a real cron's
-        transaction would."""
-        savepoint = [self.env.cr.savepoint()]
-        calls = []
-
-        def commit_progress(cron, processed=0, *, remaining=None, deactivate=False):
-            calls.append((processed, remaining))
-            savepoint[0].close(rollback=False)
-            savepoint[0] = self.env.cr.savepoint()
-            return 3600.0
-
-        with patch.object(
-            self.registry["ir.cron"], "_commit_progress", commit_progress
+    def _tiny_budget(self):
+        """Odoo's runner with one call per job run and no time left after the
+        first batch: ``_commit_progress`` answers 0 after every batch."""
+        with (
+            patch.object(ir_cron, "MIN_RUNS_PER_JOB", 1),
+            patch.object(ir_cron, "MIN_TIME_PER_JOB", 0),
         ):
-            try:
-                yield calls
-            except Exception:
-                savepoint[0].close(rollback=True)
-                self.env.invalidate_all()
-                raise
-            savepoint[0].close(rollback=False)
+            yield
 
-    def _reviews(self):
+    def _run_cron(self, cron, max_calls=60):
+        """Call ``cron`` through Odoo's runner as the scheduler would: again as
+        long as the runner leaves it a trigger due now. :return: the calls"""
+        Trigger = self.env["ir.cron.trigger"]
+        calls = 0
+        with self.enter_registry_test_mode():
+            while True:
+                calls += 1
+                self.assertLess(calls, max_calls, "the job never reports itself done")
+                job = cron.read(load=None)[0]
+                job.update(done=0, remaining=0, timed_out_counter=0)
+                with self.registry.cursor() as cr:
+                    self.registry["ir.cron"]._process_job(cr, job)
+                self.env.invalidate_all()
+                now = fields.Datetime.now()
+                if not Trigger.search_count(
+                    [("cron_id", "=", cron.id), ("call_at", "<=", now)]
+                ):
+                    return calls
+
+    def _reviews(self, partners, trigger="scheduled"):
         return self.env["credit.review"].search(
-            [("partner_id", "in", self.customers.ids), ("trigger", "=", "scheduled")]
+            [("partner_id", "in", partners.ids), ("trigger", "=", trigger)]
         )
 
-    def test_cron_rates_every_customer_in_batches(self):
-        with self._cron_commits() as calls:
-            self.env["credit.scoring"].sudo()._cron_rerate(self.company.ids)
-        reviews = self._reviews()
-        self.assertEqual(reviews.partner_id, self.customers)
-        self.assertEqual(len(reviews), 5)
-        batches = [processed for processed, _remaining in calls if processed]
-        self.assertTrue(all(size <= 2 for size in batches))
-        self.assertEqual(calls[-2][1], 0)  # the last batch reports nothing left
-        self.assertFalse(self.company.credit_rerate_cutoff)
+    def _assert_rated_once_per_run(self, runs, trigger="scheduled"):
+        for run in runs:
+            candidates = self._candidates(run.company_id)
+            reviews = (
+                self.env["credit.review"]
+                .sudo()
+                .search(
+                    [
+                        ("run_ref", "=", run.run_ref),
+                        ("company_id", "=", run.company_id.id),
+                    ]
+                )
+            )
+            self.assertEqual(reviews.partner_id, candidates, run.display_name)
+            self.assertEqual(len(reviews), len(candidates), "each customer once")
+            self.assertEqual(run.state, "done")
+            self.assertEqual(run.done_count, len(candidates))
+
+    def test_cron_rates_every_customer_of_every_company_once_per_period(self):
+        Run = self.env["credit.job.run"].sudo()
+        with self._tiny_budget():
+            calls = self._run_cron(self.cron)
+        batches = sum(
+            -(-len(self._candidates(company)) // 2)
+            for company in self.env["res.company"].sudo().search([])
+        )
+        runs = Run.search([("job", "=", "rerate")])
+        self.assertEqual(runs.company_id, self.env["res.company"].sudo().search([]))
+        # One batch (2 customers) a call: the period took one call a batch.
+        self.assertEqual(calls, batches)
+        self._assert_rated_once_per_run(runs)
+        self.assertEqual(len(self._reviews(self.customers | self.customers_2)), 10)
+        # Next period: everybody again, once, under a new reference.
+        with (
+            freeze_time(fields.Datetime.now() + timedelta(days=90)),
+            self._tiny_budget(),
+        ):
+            self._run_cron(self.cron)
+        runs_2 = Run.search([("job", "=", "rerate")]) - runs
+        self.assertEqual(len(runs_2), len(runs))
+        self._assert_rated_once_per_run(runs_2)
+        self.assertEqual(len(self._reviews(self.customers | self.customers_2)), 20)
 
     def test_cron_resumes_after_a_crash_without_duplicates(self):
         scoring = self.registry["credit.scoring"]
-        original = scoring._credit_rate
-        rated = []
+        original = scoring._credit_job_process
+        calls = []
 
-        def crash_in_second_batch(self_, partners, trigger, run_ref=False):
-            rated.append(partners.ids)
-            reviews = original(self_, partners, trigger, run_ref=run_ref)
-            if len(rated) == 2:
-                raise RuntimeError("worker killed in the middle of a batch")
-            return reviews
+        def crash_in_second_batch(self_, run, partners):
+            calls.append(partners.ids)
+            original(self_, run, partners)
+            if len(calls) == 2:
+                raise MemoryError("worker out of memory in the middle of a batch")
 
-        # Not self.assertRaises: Odoo's rolls back its block, the "commits" too.
-        crashed = False
-        try:
-            with (
-                patch.object(scoring, "_credit_rate", crash_in_second_batch),
-                self._cron_commits(),
-            ):
-                self.env["credit.scoring"].sudo()._cron_rerate(self.company.ids)
-        except RuntimeError:
-            crashed = True
-        self.assertTrue(crashed)
-        self.assertEqual(len(self._reviews()), 2)  # batch 1 committed, 2 undone
-        cutoff = self.company.credit_rerate_cutoff
-        self.assertTrue(cutoff)
+        with patch.object(scoring, "_credit_job_process", crash_in_second_batch):
+            self._run_cron(self.cron)
+        # The second batch was undone; the crash is not a record failure.
+        self.assertFalse(self.env["credit.job.failure"].search([]))
+        run = self.env["credit.job.run"].search(
+            [("job", "=", "rerate"), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(run.state, "done")
+        self._assert_rated_once_per_run(run)
 
-        with self._cron_commits():
-            self.env["credit.scoring"].sudo()._cron_rerate(self.company.ids)
-        reviews = self._reviews()
-        self.assertEqual(len(reviews), 5)
-        self.assertEqual(reviews.partner_id, self.customers)
-        self.assertEqual(set(reviews.mapped("run_ref")), {str(cutoff)})
-        self.assertFalse(self.company.credit_rerate_cutoff)
+    def test_one_bad_customer_does_not_stop_the_run(self):
+        scoring = self.registry["credit.scoring"]
+        original = scoring._credit_job_process
+        bad = self.customers[2]
 
-    def test_cron_stops_when_time_is_up_and_resumes(self):
-        def out_of_time(cron, processed=0, *, remaining=None, deactivate=False):
-            return 0.0
+        def fails_for_one(self_, run, partners):
+            if bad in partners:
+                raise ValueError(f"no rate for {bad.name}")
+            original(self_, run, partners)
 
-        with patch.object(self.registry["ir.cron"], "_commit_progress", out_of_time):
-            self.env["credit.scoring"].sudo()._cron_rerate(self.company.ids)
-        self.assertEqual(len(self._reviews()), 2)
-        with self._cron_commits():
-            self.env["credit.scoring"].sudo()._cron_rerate(self.company.ids)
-        self.assertEqual(len(self._reviews()), 5)
+        with patch.object(scoring, "_credit_job_process", fails_for_one):
+            self._run_cron(self.cron)
+        run = self.env["credit.job.run"].search(
+            [("job", "=", "rerate"), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.failed_count, 1)
+        self.assertEqual(run.failure_ids.res_id, bad.id)
+        self.assertIn("no rate for", run.failure_ids.message)
+        others = self.customers - bad
+        self.assertEqual(self._reviews(others).partner_id, others)
+        self.assertFalse(self._reviews(bad))
+        activity = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", bad.id),
+                ("credit_warning_code", "=", "job_failure"),
+            ]
+        )
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.company._credit_manager_user())
+
+    def test_busy_company_waits_for_the_next_call(self):
+        """While another job holds the company's rating lock, the run rates
+        nobody, raises nothing, and asks to be called again a minute later."""
+        Run = self.env["credit.job.run"].sudo()
+        run_model = self.registry["credit.job.run"]
+        with patch.object(
+            run_model, "_credit_lock_sql", lambda self_: SQL("SELECT false")
+        ):
+            self._run_cron(self.cron)
+        run = Run.search([("job", "=", "rerate"), ("company_id", "=", self.company.id)])
+        self.assertEqual(run.state, "running")
+        self.assertFalse(self._reviews(self.customers))
+        trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+        self.assertTrue(trigger)
+        self.assertGreater(trigger[0].call_at, fields.Datetime.now())
+        # Next call: the lock is free, the same run goes on to the end.
+        self._run_cron(self.cron)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(self._reviews(self.customers).partner_id, self.customers)
 
     def test_event_pass_rates_customers_with_new_overdue(self):
         late = self.customers[0]
         self._invoice(300.0, partner=late, days_ago=1)
-        with self._cron_commits():
-            self.env["credit.scoring"].sudo()._cron_rerate_events(self.company.ids)
-        reviews = self.env["credit.review"].search([("trigger", "=", "event")])
+        self._run_cron(self.cron_events)
+        reviews = self._reviews(self.env["res.partner"].search([]), "event")
         self.assertEqual(reviews.partner_id, late)
-        with self._cron_commits():
-            self.env[
-                "credit.scoring"
-            ].sudo()._cron_rerate_events()  # same day: no rerun
-        self.assertEqual(
-            self.env["credit.review"].search_count([("trigger", "=", "event")]), 1
+        self._run_cron(self.cron_events)  # same day: no rerun
+        self.assertEqual(len(self._reviews(late, "event")), 1)
+        run = self.env["credit.job.run"].search(
+            [("job", "=", "rerate_event"), ("company_id", "=", self.company.id)]
         )
+        self.assertEqual(len(run), 1)
+        self.assertEqual(run.date_to, self.today)
+        # The next day looks for events from today on.
+        with freeze_time(fields.Datetime.now() + timedelta(days=1)):
+            self._run_cron(self.cron_events)
+            run_2 = (
+                self.env["credit.job.run"].search(
+                    [("job", "=", "rerate_event"), ("company_id", "=", self.company.id)]
+                )
+                - run
+            )
+            self.assertEqual(run_2.date_from, self.today)

@@ -1,0 +1,313 @@
+import logging
+import zlib
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+from psycopg2 import errors as pg_errors
+
+_logger = logging.getLogger(__name__)
+
+# Errors that mean "somebody else is writing the same rows right now": the
+# batch is undone and tried again at a later call, never recorded as a failure.
+CONCURRENT_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
+
+# A job that finds its company busy comes back after this delay.
+BUSY_RETRY = timedelta(minutes=1)
+
+
+# job code: (label, service model, lock name, cron xmlid)
+CREDIT_JOBS = {
+    "rerate": (
+        "Periodic re-rating",
+        "credit.scoring",
+        "rating",
+        "credit_management.ir_cron_credit_rerate",
+    ),
+    "rerate_event": (
+        "Re-rating on new overdue invoices",
+        "credit.scoring",
+        "rating",
+        "credit_management.ir_cron_credit_rerate_events",
+    ),
+}
+
+
+class CreditBusy(Exception):
+    """Another job (or a user) holds the rows this batch would write."""
+
+
+class CreditJobRun(models.Model):
+    """One pass of a scheduled credit job over one company.
+
+    Every scheduled credit job follows one pattern (``_credit_cron``):
+
+    * a pass is a run record per company, created when the job finds no run of
+      its own in progress; its bookkeeping (start, counters, state) lives on the
+      run, never on the shared company row;
+    * batches are claimed in order from what the run still has to do, each in
+      its own committed transaction; the run is marked done in the transaction of
+      its last batch, whatever ``_commit_progress`` answers, so a pass that
+      outlasts the cron's time slice is resumed at the next call, not skipped;
+    * jobs that write the same rows share a lock name: a batch first takes a
+      transaction-level advisory lock on (lock name, company) and, when another
+      job holds it, the run waits for a later call (the job triggers itself)
+      instead of failing on a serialization error;
+    * one record that fails is rolled back alone, recorded on the run and
+      reported to the credit manager; the run goes on.
+
+    A job is declared in ``CREDIT_JOBS`` by its service model, which implements
+    ``_credit_job_start(job, company)``, ``_credit_job_domain(run)`` and
+    ``_credit_job_process(run, records)``.
+    """
+
+    _name = "credit.job.run"
+    _description = "Credit Scheduled Run"
+    _order = "date_start desc, id desc"
+    _rec_name = "job"
+
+    job = fields.Selection(
+        [(code, values[0]) for code, values in CREDIT_JOBS.items()],
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done")],
+        default="running",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    date_start = fields.Datetime(
+        string="Started",
+        required=True,
+        readonly=True,
+        help="Records handled before this moment are still to do in this run.",
+    )
+    date_end = fields.Datetime(string="Finished", readonly=True)
+    date_from = fields.Date(
+        string="Events Since",
+        readonly=True,
+        help="Event runs: the day after which new events are looked for.",
+    )
+    date_to = fields.Date(
+        string="Events Until",
+        readonly=True,
+        help="Event runs: the day of the pass.",
+    )
+    run_ref = fields.Char(string="Reference", readonly=True, index=True)
+    todo_count = fields.Integer(string="To Do", readonly=True)
+    done_count = fields.Integer(string="Done", readonly=True)
+    failed_count = fields.Integer(string="Failed", readonly=True)
+    failure_ids = fields.One2many(
+        "credit.job.failure", "run_id", string="Failures", readonly=True
+    )
+
+    _one_running_run = models.UniqueIndex(
+        "(job, company_id) WHERE state = 'running'",
+        "A scheduled credit job has one run in progress per company.",
+    )
+
+    @api.depends("job", "company_id", "date_start")
+    def _compute_display_name(self):
+        labels = dict(self._fields["job"].selection)
+        for run in self:
+            run.display_name = self.env._(
+                "%(job)s, %(company)s, %(date)s",
+                job=labels.get(run.job, ""),
+                company=run.company_id.name or "",
+                date=fields.Datetime.to_string(run.date_start) or "",
+            )
+
+    # ------------------------------------------------------------------
+    # The scheduled pattern
+    # ------------------------------------------------------------------
+    @api.model
+    def _credit_cron(self, job, company_ids=None):
+        """Run scheduled ``job`` (a key of ``CREDIT_JOBS``) for ``company_ids``
+        (default: every company) until it is done or the cron's time is up."""
+        Cron = self.env["ir.cron"]
+        runs = self._credit_runs(job, company_ids)
+        left = {run.id: max(run.todo_count - run.done_count, 0) for run in runs}
+        busy = self.browse()
+        for run in runs:
+            finished, time_left = run._credit_run_batches(left)
+            if not finished and time_left is None:
+                busy |= run
+                left.pop(run.id)
+            elif not finished or (not time_left and run != runs[-1]):
+                return  # out of time: the cron calls again (remaining > 0)
+        if busy:
+            busy._credit_retrigger()
+        # What is left belongs to busy runs: they come back through their trigger,
+        # so this call reports itself complete instead of looping on them.
+        Cron._commit_progress(0, remaining=sum(left.values()))
+
+    @api.model
+    def _credit_runs(self, job, company_ids=None):
+        """The runs of ``job`` to work on: those in progress or, when none is,
+        a new pass over every company (committed before the first batch)."""
+        domain = [("job", "=", job), ("state", "=", "running")]
+        if company_ids:
+            domain.append(("company_id", "in", company_ids))
+        runs = self.search(domain, order="company_id, id")
+        if runs:
+            return runs
+        service = self.env[CREDIT_JOBS[job][1]]
+        companies = self.env["res.company"].search(
+            [("id", "in", company_ids)] if company_ids else [], order="id"
+        )
+        values = []
+        for company in companies:
+            start = service.with_company(company)._credit_job_start(job, company)
+            if start is not None:
+                values.append(dict(start, job=job, company_id=company.id))
+        # sudo: a run is the job's bookkeeping, written whoever starts the job;
+        # users only read it.
+        runs = self.sudo().create(values).sudo(False)
+        for run in runs.sudo():
+            run.todo_count = run._credit_count()
+        self.env["ir.cron"]._commit_progress(
+            0, remaining=sum(runs.mapped("todo_count"))
+        )
+        return runs
+
+    def _credit_service(self):
+        self.ensure_one()
+        return self.env[CREDIT_JOBS[self.job][1]].with_company(self.company_id)
+
+    def _credit_domain(self, base=None):
+        """What the run still has to do, failures of this run left out.
+
+        :param base: the service's domain, when already computed in this call
+            (it may cost a query over the company's ledger)
+        """
+        self.ensure_one()
+        domain = base or self._credit_service()._credit_job_domain(self)
+        failed = self.failure_ids.mapped("res_id")
+        return domain + [("id", "not in", failed)] if failed else domain
+
+    def _credit_count(self):
+        self.ensure_one()
+        service = self._credit_service()
+        return service.env[service._credit_job_model].search_count(
+            self._credit_domain()
+        )
+
+    def _credit_lock_sql(self):
+        """Transaction-level advisory lock of the run's company for its lock
+        name: released by the batch's commit, taken again by the next batch.
+        Built once, so that taking it is the first statement of each batch's
+        transaction (its snapshot then sees what the lock's last holder wrote,
+        but for a race of microseconds that ``CreditBusy`` catches)."""
+        self.ensure_one()
+        key = zlib.crc32(f"credit_management.{CREDIT_JOBS[self.job][2]}".encode())
+        return SQL(
+            "SELECT pg_try_advisory_xact_lock(%s, %s)",
+            key & 0x7FFFFFFF,
+            self.company_id.id,
+        )
+
+    def _credit_run_batches(self, left):
+        """Process this run batch by batch.
+
+        :param left: {run id: records left}, updated; summed for the progress
+        :return: (finished, time left); time left is None when the company is
+            busy (another job holds its lock)
+        """
+        self.ensure_one()
+        Cron = self.env["ir.cron"]
+        service = self._credit_service()
+        Model = service.env[service._credit_job_model]
+        size = self.company_id.credit_rerate_batch_size
+        lock = self._credit_lock_sql()
+        base = None
+        while True:
+            if not self.env.execute_query(lock)[0][0]:
+                return False, None
+            base = base or service._credit_job_domain(self)
+            domain = self._credit_domain(base)
+            batch = Model.search(domain, limit=size, order="id")
+            todo = Model.search_count(domain) - len(batch)
+            try:
+                failed = self._credit_process(service, batch) if batch else 0
+            except CreditBusy:
+                return False, None
+            values = {
+                "done_count": self.done_count + len(batch) - failed,
+                "failed_count": self.failed_count + failed,
+            }
+            if not todo:
+                values.update(state="done", date_end=fields.Datetime.now())
+            self.sudo().write(values)  # bookkeeping, see _credit_runs
+            left[self.id] = todo
+            time_left = Cron._commit_progress(len(batch), remaining=sum(left.values()))
+            self.env.invalidate_all()  # keep memory flat between batches
+            if not todo:
+                return True, time_left
+            if not time_left:
+                return False, time_left
+
+    def _credit_process(self, service, batch):
+        """Process ``batch`` in a savepoint; when it fails, each record alone, so
+        that one bad record is the only one undone. :return: failures"""
+        try:
+            with self.env.cr.savepoint():
+                service._credit_job_process(self, batch)
+            return 0
+        except CONCURRENT_ERRORS as error:
+            raise CreditBusy() from error
+        except Exception:  # noqa: BLE001 - isolated below, record by record
+            _logger.info("credit job %s: batch failed, retried record by record", self)
+        failures = []
+        for record in batch:
+            try:
+                with self.env.cr.savepoint():
+                    service._credit_job_process(self, record)
+            except CONCURRENT_ERRORS as error:
+                raise CreditBusy() from error
+            except Exception as error:
+                _logger.warning(
+                    "credit job %s: %s %s failed",
+                    self,
+                    record._name,
+                    record.id,
+                    exc_info=True,
+                )
+                failures.append(
+                    {
+                        "run_id": self.id,
+                        "res_model": record._name,
+                        "res_id": record.id,
+                        "message": str(error) or type(error).__name__,
+                    }
+                )
+        if failures:
+            # sudo: bookkeeping of the run, see _credit_runs
+            self.env["credit.job.failure"].sudo().create(failures)._credit_notify()
+        return len(failures)
+
+    def _credit_retrigger(self):
+        """Call the jobs of these (busy) runs again a little later."""
+        now = fields.Datetime.now()
+        for job in set(self.mapped("job")):
+            cron = self.env.ref(CREDIT_JOBS[job][3], raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger(now + BUSY_RETRY)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_view_failures(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Failures"),
+            "res_model": "credit.job.failure",
+            "view_mode": "list,form",
+            "domain": [("run_id", "=", self.id)],
+        }

@@ -51,7 +51,7 @@ class ResCompany(models.Model):
             "credit_management.group_credit_manager", raise_if_not_found=False
         ),
         help="Members of this group may approve a blocked sale order. "
-        "Defaults to Credit Manager.",
+        "Empty: Credit Manager.",
     )
 
     credit_score_factor_ids = fields.One2many(
@@ -137,6 +137,23 @@ class ResCompany(models.Model):
         "The tolerated overdue amount cannot be negative.",
     )
 
+    @api.constrains("credit_override_group_id")
+    def _check_credit_override_group(self):
+        employee = self.env.ref("base.group_user")
+        for company in self:
+            group = company.credit_override_group_id
+            if group and employee in group.all_implied_by_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Every employee belongs to %(group)s: it cannot be the group "
+                        "that approves orders blocked by the credit check of "
+                        "%(company)s. Choose a group of credit approvers, or leave it "
+                        "empty for Credit Manager.",
+                        group=group.display_name,
+                        company=company.name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
@@ -145,8 +162,18 @@ class ResCompany(models.Model):
 
     @api.model
     def _credit_ensure_all_score_factors(self):
-        """Data hook (install and every update): factors for every company."""
-        self.sudo().search([])._credit_ensure_score_factors()
+        """Data hook (install and every update): factors for every company, and
+        the override group where the default could not set it (companies that
+        existed before the group did)."""
+        companies = self.sudo().search([])
+        companies._credit_ensure_score_factors()
+        companies.filtered(lambda c: not c.credit_override_group_id).write(
+            {
+                "credit_override_group_id": self.env.ref(
+                    "credit_management.group_credit_manager"
+                ).id
+            }
+        )
 
     def _credit_ensure_score_factors(self):
         """Create the scoring factors, with default weights, where missing."""

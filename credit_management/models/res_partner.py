@@ -317,7 +317,7 @@ class ResPartner(models.Model):
             ("state", "=", "posted"),
             ("payment_state", "in", ("not_paid", "partial")),
             ("commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("company_id", "in", self.env.company.ids),
+            ("company_id", "in", self._credit_company_ids()),
         ]
         action["context"] = {"default_move_type": "out_invoice", "create": False}
         return action
@@ -341,9 +341,16 @@ class ResPartner(models.Model):
 
     def _credit_company_ids(self):
         """Companies whose documents count toward the current company's exposure:
-        the company and its branches, which share its accounting."""
+        its whole branch family (the root company and every branch), which shares
+        one accounting and so one exposure per customer.
+
+        sudo: the family is a fact of the configuration, not of the companies the
+        user has selected in the switcher; without it the check gave another
+        answer to each user.
+        """
         return (
             self.env["res.company"]
+            .sudo()
             .search([("id", "child_of", self.env.company.root_id.id)])
             .ids
         )

@@ -127,6 +127,39 @@ class TestCreditExposure(CreditCommon):
         self.assertEqual(self.customer.with_company(other_company).credit_exposure, 0.0)
         self.assertEqual(self.customer.credit_exposure, 1000.0)
 
+    def test_exposure_is_the_same_whatever_companies_the_user_selected(self):
+        """A branch family shares one exposure per customer; the company switcher
+        of the user who looks must not change it."""
+        branch = self.env["res.company"].create(
+            {"name": "Credit Branch", "parent_id": self.company.id}
+        )
+        self.salesman.sudo().company_ids = [Command.link(branch.id)]
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": branch.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product_a.id,
+                            "price_unit": 900.0,
+                            "tax_ids": [],
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self._invoice(100.0)
+        customer = self.customer.with_user(self.salesman).with_company(self.company)
+        for allowed in (self.company, self.company | branch):
+            figures = customer.with_context(
+                allowed_company_ids=allowed.ids
+            )._credit_figures()[self.customer.id]
+            self.assertEqual(figures["credit_exposure"], 1000.0, allowed.mapped("name"))
+        # The branch sees the family's exposure too.
+        self.assertEqual(self.customer.with_company(branch).credit_exposure, 1000.0)
+
     def test_figures_are_computed_set_based(self):
         partners = self.env["res.partner"].create(
             [{"name": f"Set {i}", "is_company": True} for i in range(12)]

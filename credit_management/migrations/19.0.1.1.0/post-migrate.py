@@ -8,7 +8,8 @@ that day, so the next pass looks for events from there. The two columns are
 then dropped.
 """
 
-from odoo.tools import SQL, column_exists
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 
 def migrate(cr, version):

@@ -27,7 +27,7 @@ import sys
 import threading
 from datetime import timedelta
 
-from odoo import Command, api, fields
+from odoo import Command, api, fields, netsvc
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
@@ -172,7 +172,7 @@ def main():
     args = parser.parse_args()
 
     config.parse_config(["-c", args.config, "-d", args.db, "--log-level", "warn"])
-    odoo.netsvc.init_logger()
+    netsvc.init_logger()
     capture = Capture()
     logging.getLogger().addHandler(capture)
     registry = Registry(args.db)

@@ -24,6 +24,7 @@
         "views/credit_review_views.xml",
         "views/credit_score_factor_views.xml",
         "views/credit_job_run_views.xml",
+        "views/credit_approval_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",

@@ -5,6 +5,8 @@ from . import res_config_settings
 from . import res_partner
 from . import account_move
 from . import account_move_line
+from . import credit_policy
+from . import credit_approval
 from . import sale_order
 from . import credit_review
 from . import credit_review_line

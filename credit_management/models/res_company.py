@@ -54,6 +54,13 @@ class ResCompany(models.Model):
         "Empty: Credit Manager.",
     )
 
+    credit_approval_validity_days = fields.Integer(
+        string="Approval Validity (days)",
+        default=30,
+        help="A credit approval covers its order for this many days; after that "
+        "a blocked order needs a new approval.",
+    )
+
     credit_score_factor_ids = fields.One2many(
         "credit.score.factor", "company_id", string="Scoring Factors"
     )
@@ -119,6 +126,10 @@ class ResCompany(models.Model):
         "credit_aging_bucket_2 AND credit_aging_bucket_2 < credit_aging_bucket_3 "
         "AND credit_aging_bucket_3 < credit_aging_bucket_4)",
         "Aging periods must be positive and increasing (e.g. 30, 60, 90, 120 days).",
+    )
+    _credit_approval_validity_days_positive = models.Constraint(
+        "CHECK(credit_approval_validity_days > 0)",
+        "A credit approval must be valid for at least one day.",
     )
     _credit_rerate_batch_size_positive = models.Constraint(
         "CHECK(credit_rerate_batch_size > 0)",

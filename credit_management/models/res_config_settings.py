@@ -31,6 +31,9 @@ class ResConfigSettings(models.TransientModel):
     credit_override_group_id = fields.Many2one(
         related="company_id.credit_override_group_id", readonly=False
     )
+    credit_approval_validity_days = fields.Integer(
+        related="company_id.credit_approval_validity_days", readonly=False
+    )
     credit_limit_mode = fields.Selection(
         related="company_id.credit_limit_mode", readonly=False
     )

@@ -1,4 +1,7 @@
-from odoo import Command
+from datetime import timedelta
+
+from freezegun import freeze_time
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -30,15 +33,17 @@ class TestCreditApproval(CreditCommon):
         self._approve(order, self.credit_manager)
         self.assertTrue(order.credit_approval_valid)
         self.assertFalse(order.credit_blocked)
-        self.assertEqual(order.credit_approval_user_id, self.credit_manager)
-        self.assertEqual(order.credit_approval_reason, "Bank guarantee received")
-        self.assertEqual(order.credit_approval_amount, 1000.0)
-        self.assertEqual(order.credit_approval_exposure, 4500.0)
-        self.assertEqual(order.credit_approval_limit, 5000.0)
-        self.assertIn(
-            "exceeds the credit limit", order.credit_approval_blocking_reasons
-        )
-        self.assertTrue(order.credit_approval_date)
+        approval = order.credit_approval_id
+        self.assertEqual(approval.user_id, self.credit_manager)
+        self.assertEqual(approval.reason, "Bank guarantee received")
+        self.assertEqual(approval.amount, 1000.0)
+        self.assertEqual(approval.currency_id, order.currency_id)
+        self.assertEqual(approval.exposure, 4500.0)
+        self.assertEqual(approval.credit_limit, 5000.0)
+        self.assertEqual(approval.rule_codes, "limit")
+        self.assertIn("exceeds the credit limit", approval.blocking_reasons)
+        self.assertTrue(approval.date)
+        self.assertEqual(approval.date_expiry, self.today + timedelta(days=30))
         order.with_user(self.salesman).action_confirm()
         self.assertEqual(order.state, "sale")
 
@@ -68,6 +73,7 @@ class TestCreditApproval(CreditCommon):
             order.action_confirm()
         self.assertIn("needs a new approval", str(caught.exception))
         self.assertIn(self.fmt(2000.0), str(caught.exception))
+        self.assertIn(f"covered {self.fmt(1000.0)}", str(caught.exception))
 
     def test_approval_survives_amount_decrease(self):
         order = self._order(1000.0)
@@ -93,17 +99,13 @@ class TestCreditApproval(CreditCommon):
         self.assertFalse(order.with_user(self.salesman).credit_can_approve)
         with self.assertRaises(AccessError):
             self._approve(order, self.salesman)
-        with self.assertRaises(AccessError):
-            order.with_user(self.salesman).write(
-                {"credit_approval_user_id": self.salesman.id}
-            )
-        self.assertFalse(order.credit_approval_user_id)
+        self.assertFalse(order.credit_approval_ids)
 
     def test_approval_requires_a_reason(self):
         order = self._order(1000.0)
         with self.assertRaises(UserError):
             self._approve(order, self.credit_manager, reason="   ")
-        self.assertFalse(order.credit_approval_user_id)
+        self.assertFalse(order.credit_approval_ids)
 
     def test_override_group_follows_the_company_setting(self):
         approvers = self.env["res.groups"].create({"name": "Credit approvers"})
@@ -113,4 +115,158 @@ class TestCreditApproval(CreditCommon):
             self._approve(order, self.credit_manager)
         self.salesman.group_ids = [Command.link(approvers.id)]
         self._approve(order, self.salesman)
-        self.assertEqual(order.credit_approval_user_id, self.salesman)
+        self.assertEqual(order.credit_approval_id.user_id, self.salesman)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditApprovalForgery(CreditCommon):
+    """Approvals are records of their own: no path lets a salesman make one."""
+
+    def setUp(self):
+        super().setUp()
+        self.customer.credit_limit = 100.0
+
+    def _assert_still_blocked(self, order):
+        order.invalidate_recordset()
+        self.assertFalse(order.sudo().credit_approval_ids)
+        with self.assertRaises(UserError):
+            order.with_user(self.salesman).action_confirm()
+
+    def test_salesman_cannot_create_an_approval(self):
+        order = self._order(5000.0)
+        with self.assertRaises(AccessError):
+            self.env["credit.approval"].with_user(self.salesman).create(
+                {"order_id": order.id, "reason": "forged"}
+            )
+        self._assert_still_blocked(order)
+
+    def test_salesman_cannot_create_an_order_with_an_approval(self):
+        with self.assertRaises(AccessError):
+            self.env["sale.order"].with_user(self.salesman).create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.product_a.id, "price_unit": 5000.0}
+                        )
+                    ],
+                    "credit_approval_ids": [Command.create({"reason": "forged"})],
+                }
+            )
+
+    def test_salesman_cannot_copy_an_approval(self):
+        order = self._order(5000.0)
+        order.with_user(self.credit_manager)._credit_approve("approved once")
+        copied = order.with_user(self.salesman).copy()
+        self.assertFalse(copied.sudo().credit_approval_ids)
+        self._assert_still_blocked(copied)
+        with self.assertRaises(AccessError):
+            order.with_user(self.salesman).copy(
+                default={"credit_approval_ids": [Command.create({"reason": "forged"})]}
+            )
+
+    def test_approval_cannot_be_edited_or_deleted(self):
+        order = self._order(5000.0)
+        approval = order.with_user(self.credit_manager)._credit_approve("ok")
+        for user in (self.salesman, self.credit_manager):
+            with self.assertRaises(AccessError):
+                approval.with_user(user).write({"amount": 1e9})
+            with self.assertRaises(AccessError):
+                approval.with_user(user).unlink()
+        with self.assertRaises(AccessError):
+            approval.sudo().write({"amount": 1e9})
+        with self.assertRaises(AccessError):
+            approval.sudo().unlink()
+        with self.assertRaises(UserError):
+            order.sudo().unlink()  # the order keeps its approval for the audit
+        self.assertEqual(approval.amount, 5000.0)
+
+    def test_figures_come_from_the_order_not_the_caller(self):
+        order = self._order(5000.0)
+        approval = (
+            self.env["credit.approval"]
+            .with_user(self.credit_manager)
+            .create(
+                {
+                    "order_id": order.id,
+                    "reason": "ok",
+                    "amount": 1e9,
+                    "user_id": self.salesman.id,
+                    "rule_codes": "hold,limit",
+                }
+            )
+        )
+        self.assertEqual(approval.amount, 5000.0)
+        self.assertEqual(approval.user_id, self.credit_manager)
+        self.assertEqual(approval.rule_codes, "limit")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditApprovalScope(CreditCommon):
+    """An approval covers the reasons it saw, expires, dies with a cancel and
+    compares amounts in the order's currency."""
+
+    def setUp(self):
+        super().setUp()
+        self._invoice(4500.0)
+
+    def test_hold_placed_after_the_approval_blocks_again(self):
+        order = self._order(1000.0)
+        order.with_user(self.credit_manager)._credit_approve("limit ok")
+        self.assertFalse(order.credit_blocked)
+        self.customer.write({"credit_hold": True, "credit_hold_reason": "Lawsuit"})
+        order.invalidate_recordset()
+        self.assertTrue(order.credit_blocked)
+        with self.assertRaises(UserError) as caught:
+            order.action_confirm()
+        self.assertIn("on credit hold", str(caught.exception))
+        self.assertIn("a reason came up after it: hold", str(caught.exception))
+
+    def test_approval_expires(self):
+        self.company.credit_approval_validity_days = 10
+        order = self._order(1000.0)
+        order.with_user(self.credit_manager)._credit_approve("limit ok")
+        with freeze_time(fields.Date.today() + timedelta(days=10)):
+            self.env.invalidate_all()
+            self.assertFalse(order.credit_blocked)
+        with freeze_time(fields.Date.today() + timedelta(days=11)):
+            self.env.invalidate_all()
+            self.assertTrue(order.credit_blocked)
+            self.assertEqual(order.credit_approval_id.state, "expired")
+            with self.assertRaises(UserError) as caught:
+                order.action_confirm()
+            self.assertIn("it expired on", str(caught.exception))
+
+    def test_cancel_revokes_the_approval(self):
+        order = self._order(1000.0)
+        approval = order.with_user(self.credit_manager)._credit_approve("ok")
+        order._action_cancel()
+        self.assertEqual(approval.state, "revoked")
+        order.action_draft()
+        self.assertTrue(order.credit_blocked)
+        with self.assertRaises(UserError) as caught:
+            order.action_confirm()
+        self.assertIn("revoked", str(caught.exception))
+
+    def test_amount_compared_in_order_currency(self):
+        """A rate that moves after the approval does not change what it covers:
+        the approved amount is the order's own total in its currency."""
+        # 1,000 EUR = 2,000 of company currency: over the limit.
+        currency = self.setup_other_currency("EUR", rates=[("2020-01-01", 0.5)])
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": currency.id}
+        )
+        order = self._order(1000.0, pricelist=pricelist)
+        self.assertTrue(order.credit_blocked)
+        order.with_user(self.credit_manager)._credit_approve("ok")
+        approval = order.credit_approval_id
+        self.assertEqual(approval.currency_id, currency)
+        self.assertEqual(approval.amount, 1000.0)
+        self.env["res.currency.rate"].create(
+            {"currency_id": currency.id, "name": self.today, "rate": 0.4}
+        )
+        # Now 2,500 in company currency: the approved 1,000 EUR still cover it.
+        order.invalidate_recordset()
+        self.assertFalse(order.credit_blocked)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")

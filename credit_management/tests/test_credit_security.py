@@ -39,11 +39,10 @@ PARTNER_CREDIT_FIELDS = (
 ORDER_CREDIT_FIELDS = (
     "credit_check_message",
     "credit_blocked",
+    "credit_approval_ids",
+    "credit_approval_id",
     "credit_approval_user_id",
     "credit_approval_reason",
-    "credit_approval_exposure",
-    "credit_approval_limit",
-    "credit_approval_blocking_reasons",
 )
 
 
@@ -105,6 +104,9 @@ class TestCreditPortal(CreditSecurityCommon):
             "credit.aging.report",
             "credit.aging.wizard",
             "credit.approval.wizard",
+            "credit.approval",
+            "credit.job.run",
+            "credit.job.failure",
             "credit.scoring.wizard",
         ):
             with self.subTest(model=model), self.assertRaises(AccessError):
@@ -112,8 +114,8 @@ class TestCreditPortal(CreditSecurityCommon):
 
     def test_portal_cannot_approve_or_rerate(self):
         with self.assertRaises(AccessError):
-            self.order.with_user(self.portal_user).write(
-                {"credit_approval_reason": "self-service"}
+            self.env["credit.approval"].with_user(self.portal_user).create(
+                {"order_id": self.order.id, "reason": "self-service"}
             )
         with self.assertRaises(AccessError):
             self.customer.with_user(self.portal_user).action_credit_rerate()
@@ -210,7 +212,7 @@ class TestCreditCrossCompany(CreditCommon):
             self.env["credit.approval.wizard"].with_user(self.manager_a).create(
                 {"order_id": self.order_b.id, "reason": "not mine"}
             ).action_approve()
-        self.assertFalse(self.order_b.credit_approval_user_id)
+        self.assertFalse(self.order_b.credit_approval_ids)
 
     def test_rerating_a_shared_customer_touches_company_a_only(self):
         reviews_before = self.env["credit.review"].search_count([])
@@ -274,13 +276,16 @@ class TestCreditRpc(CreditSecurityCommon, HttpCase):
         order = self._order(100.0)
         self._assert_refused(
             self.salesman,
+            "credit.approval",
+            "create",
+            {"order_id": order.id, "reason": "x"},
+        )
+        self._assert_refused(
+            self.salesman,
             "sale.order",
             "write",
             [order.id],
-            {
-                "credit_approval_user_id": self.salesman.id,
-                "credit_approval_reason": "x",
-            },
+            {"credit_approval_ids": [(0, 0, {"reason": "x"})]},
         )
         self._assert_refused(
             self.salesman, "res.partner", "action_credit_rerate", [self.customer.id]
@@ -293,7 +298,7 @@ class TestCreditRpc(CreditSecurityCommon, HttpCase):
             {"weight": 100},
         )
         order.invalidate_recordset()
-        self.assertFalse(order.credit_approval_user_id)
+        self.assertFalse(order.credit_approval_ids)
 
     def test_salesman_confirmation_refused_with_the_credit_message(self):
         order = self._order(100.0)

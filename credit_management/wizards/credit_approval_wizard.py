@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 
 
 class CreditApprovalWizard(models.TransientModel):
@@ -25,18 +25,7 @@ class CreditApprovalWizard(models.TransientModel):
                 )
 
     def action_approve(self):
+        """Record the approval (credit.approval checks who approves and what)."""
         self.ensure_one()
-        order = self.order_id
-        order._credit_check_can_approve()
-        if order.state not in ("draft", "sent"):
-            raise UserError(
-                self.env._(
-                    "Order %(order)s is no longer a quotation: there is nothing "
-                    "to approve.",
-                    order=order.name,
-                )
-            )
-        # The approver may have no write access on sale orders: the group check
-        # above is the authorisation, the approval itself is written as superuser.
-        order.sudo()._credit_approve(self.reason.strip())
+        self.order_id._credit_approve(self.reason)
         return True

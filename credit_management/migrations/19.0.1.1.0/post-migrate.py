@@ -1,4 +1,17 @@
-"""19.0.1.1.0: the re-rating bookkeeping moves off res_company onto run records.
+"""19.0.1.1.0: scheduled-run bookkeeping and credit approvals become records.
+
+Credit approvals move from fields of sale.order to credit.approval records (one
+per approved order): approver, date, reason, customer, exposure, limit and the
+reasons overridden are kept as they were. What the old fields did not hold is
+filled so that every approval keeps the meaning it had (it covered the order
+whatever the reasons, with no end date): the rules overridden are all four
+rules, and the approval is valid until 30 days after the upgrade (the default
+validity from the upgrade day). The approved amount was in company currency; it
+is kept as is for orders in company currency, and for the others the order's
+total at the upgrade stands in for it. Approvals of cancelled orders are closed
+as revoked. The old columns are then dropped.
+
+The re-rating bookkeeping moves off res_company onto run records.
 
 A periodic re-rating in progress (res_company.credit_rerate_cutoff) becomes a
 running "rerate" run started at the same cutoff, so the pass resumes where it
@@ -13,6 +26,60 @@ from odoo.tools.sql import column_exists
 
 
 def migrate(cr, version):
+    _migrate_runs(cr)
+    _migrate_approvals(cr)
+
+
+def _migrate_approvals(cr):
+    if not column_exists(cr, "sale_order", "credit_approval_user_id"):
+        return
+    cr.execute(
+        SQL(
+            """
+        INSERT INTO credit_approval
+               (order_id, company_id, partner_id, user_id, date, date_expiry,
+                reason, currency_id, amount, exposure, credit_limit,
+                blocking_reasons, rule_codes, revoked_date, revoked_reason,
+                create_uid, create_date, write_uid, write_date)
+        SELECT so.id, so.company_id,
+               COALESCE(so.credit_approval_partner_id, p.commercial_partner_id),
+               so.credit_approval_user_id,
+               COALESCE(so.credit_approval_date, so.write_date),
+               (now() AT TIME ZONE 'UTC')::date + 30,
+               COALESCE(NULLIF(so.credit_approval_reason, ''), '-'),
+               so.currency_id,
+               CASE WHEN so.currency_id = c.currency_id
+                    THEN so.credit_approval_amount ELSE so.amount_total END,
+               so.credit_approval_exposure, so.credit_approval_limit,
+               so.credit_approval_blocking_reasons,
+               'hold,prepayment,overdue,limit',
+               CASE WHEN so.state = 'cancel' THEN now() AT TIME ZONE 'UTC' END,
+               CASE WHEN so.state = 'cancel' THEN 'order cancelled' END,
+               so.credit_approval_user_id, now() AT TIME ZONE 'UTC',
+               so.credit_approval_user_id, now() AT TIME ZONE 'UTC'
+          FROM sale_order so
+          JOIN res_company c ON c.id = so.company_id
+          JOIN res_partner p ON p.id = so.partner_id
+         WHERE so.credit_approval_user_id IS NOT NULL
+            """
+        )
+    )
+    cr.execute(
+        """
+        ALTER TABLE sale_order
+            DROP COLUMN credit_approval_user_id,
+            DROP COLUMN IF EXISTS credit_approval_date,
+            DROP COLUMN IF EXISTS credit_approval_reason,
+            DROP COLUMN IF EXISTS credit_approval_partner_id,
+            DROP COLUMN IF EXISTS credit_approval_amount,
+            DROP COLUMN IF EXISTS credit_approval_exposure,
+            DROP COLUMN IF EXISTS credit_approval_limit,
+            DROP COLUMN IF EXISTS credit_approval_blocking_reasons
+        """
+    )
+
+
+def _migrate_runs(cr):
     if not column_exists(cr, "res_company", "credit_rerate_cutoff"):
         return
     cr.execute(

@@ -1,0 +1,195 @@
+from odoo import api, models
+from odoo.tools import format_amount
+
+# The rules of the credit policy, in the order they are evaluated and listed.
+# Each is one method ``_credit_rule_<code>(check)`` returning None (the rule
+# passes) or {"reason": why it blocks, "action": what to do about it}; a new rule
+# is one method, its code here and its setting on the company.
+CREDIT_RULES = ("hold", "prepayment", "overdue", "limit")
+
+
+class CreditCheck(dict):
+    """What the rules read: the order, its company, customer and figures.
+
+    ``details()`` adds the counts and ages of overdue invoices (a sort of every
+    open item): only the rules and messages that show them ask for them.
+    """
+
+    def details(self):
+        figures = self["figures"]
+        if "overdue_invoice_count" in figures:
+            return figures
+        partner = self["partner"]
+        detailed = partner._credit_figures()[partner.id]
+        figures.update(
+            {name: value for name, value in detailed.items() if name not in figures}
+        )
+        return figures
+
+    def fmt(self, value):
+        return format_amount(self["env"], value, self["currency"])
+
+
+class CreditPolicy(models.AbstractModel):
+    """The company credit policy: the rules and the check that runs them."""
+
+    _name = "credit.policy"
+    _description = "Credit Policy"
+
+    @api.model
+    def _credit_check(self, order):
+        """Evaluate the policy of ``order``'s company for ``order``.
+
+        The decision needs sums only (``_credit_figures(detail=False)``); the
+        counts and ages of overdue invoices that explain a refusal are computed
+        only when the order is refused.
+
+        :return: dict with ``reasons``, ``actions`` and ``codes`` of the rules
+            that block (empty lists when the order may be confirmed) and, when the
+            policy applies, the customer's figures; all of ``CREDIT_FIGURES``
+            are in it when a rule blocks
+        """
+        company = order.company_id or self.env.company
+        result = {"reasons": [], "actions": [], "codes": []}
+        if not company.credit_control_enabled:
+            return result
+        if (
+            company.credit_skip_paid_orders
+            and order.amount_total > 0
+            and order.currency_id.compare_amounts(order.amount_paid, order.amount_total)
+            >= 0
+        ):
+            return result
+        partner = order._credit_partner().with_company(company)
+        figures = partner._credit_figures(detail=False)[partner.id]
+        amount = order._credit_order_amount()
+        batch_ids = self.env.context.get("credit_confirm_batch_ids") or []
+        if order.id in batch_ids:
+            # Orders confirmed together are checked together: each one counts the
+            # orders of the same customer that come before it in the batch.
+            previous = order.browse(batch_ids[: batch_ids.index(order.id)]).filtered(
+                lambda o: o._credit_partner() == partner and o.company_id == company
+            )
+            figures["credit_exposure"] += sum(
+                o._credit_order_amount() for o in previous
+            )
+        check = CreditCheck(
+            env=self.env,
+            order=order,
+            company=company,
+            partner=partner,
+            figures=figures,
+            amount=amount,
+            limit=partner.credit_limit,
+            grade=partner.credit_grade_id,
+            currency=company.currency_id,
+        )
+        for code in CREDIT_RULES:
+            found = getattr(self, f"_credit_rule_{code}")(check)
+            if found:
+                result["codes"].append(code)
+                result["reasons"].append(found["reason"])
+                result["actions"].append(found["action"])
+        if result["codes"]:
+            check.details()
+        result.update(
+            partner=partner,
+            grade=check["grade"],
+            limit=check["limit"],
+            amount=amount,
+            currency=check["currency"],
+        )
+        result.update(figures)
+        return result
+
+    # ------------------------------------------------------------------
+    # Rules
+    # ------------------------------------------------------------------
+    @api.model
+    def _credit_rule_hold(self, check):
+        partner = check["partner"]
+        if not partner.credit_hold:
+            return None
+        return {
+            "reason": self.env._(
+                "%(partner)s is on credit hold: %(reason)s.",
+                partner=partner.display_name,
+                reason=partner.credit_hold_reason or self.env._("no reason given"),
+            ),
+            "action": self.env._("have a credit manager release the hold"),
+        }
+
+    @api.model
+    def _credit_rule_prepayment(self, check):
+        grade = check["grade"]
+        if not (check["company"].credit_block_prepayment and grade.requires_prepayment):
+            return None
+        return {
+            "reason": self.env._(
+                "%(partner)s has grade %(grade)s, which requires payment in advance.",
+                partner=check["partner"].display_name,
+                grade=grade.display_name,
+            ),
+            "action": self.env._("ask the customer to pay in advance"),
+        }
+
+    @api.model
+    def _credit_rule_overdue(self, check):
+        company, currency = check["company"], check["currency"]
+        # tolerance >= 0 (constraint): an amount above it is an overdue item
+        if not (
+            company.credit_block_on_overdue
+            and currency.compare_amounts(
+                check["figures"]["overdue_beyond_amount"],
+                company.credit_overdue_tolerance,
+            )
+            > 0
+        ):
+            return None
+        figures = check.details()
+        return {
+            "reason": self.env._(
+                "%(count)s invoice(s) more than %(max_days)s days past due for "
+                "%(amount)s, the oldest %(days)s days (the policy tolerates "
+                "%(tolerance)s beyond %(max_days)s days; overdue in all: "
+                "%(overdue)s in %(overdue_count)s invoice(s)).",
+                count=figures["overdue_beyond_count"],
+                max_days=company.credit_overdue_days,
+                amount=check.fmt(figures["overdue_beyond_amount"]),
+                days=figures["max_days_overdue"],
+                tolerance=check.fmt(company.credit_overdue_tolerance),
+                overdue=check.fmt(figures["receivable_overdue"]),
+                overdue_count=figures["overdue_invoice_count"],
+            ),
+            "action": self.env._("collect the overdue payments"),
+        }
+
+    @api.model
+    def _credit_rule_limit(self, check):
+        currency, limit, amount = check["currency"], check["limit"], check["amount"]
+        exposure = check["figures"]["credit_exposure"]
+        # An order that adds nothing to the exposure (zero or negative total, such
+        # as a free replacement or a return) cannot push the customer over its
+        # limit; the hold, prepayment and overdue rules still apply to it.
+        if not (
+            check["company"].credit_block_on_limit
+            and limit > 0
+            and currency.compare_amounts(amount, 0.0) > 0
+            and currency.compare_amounts(exposure + amount, limit) > 0
+        ):
+            return None
+        return {
+            "reason": self.env._(
+                "Exposure %(exposure)s + this order %(amount)s = %(total)s exceeds "
+                "the credit limit %(limit)s of %(partner)s (grade %(grade)s) by "
+                "%(excess)s.",
+                exposure=check.fmt(exposure),
+                amount=check.fmt(amount),
+                total=check.fmt(exposure + amount),
+                limit=check.fmt(limit),
+                partner=check["partner"].display_name,
+                grade=check["grade"].display_name or self.env._("none"),
+                excess=check.fmt(exposure + amount - limit),
+            ),
+            "action": self.env._("reduce the order or request a higher credit limit"),
+        }

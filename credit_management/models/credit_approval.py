@@ -114,11 +114,10 @@ class CreditApproval(models.Model):
                 raise ValidationError(
                     self.env._("Give the reason for the credit approval.")
                 )
-            if order.state not in ("draft", "sent"):
+            if order.state not in ("draft", "sent", "sale"):
                 raise UserError(
                     self.env._(
-                        "Order %(order)s is no longer a quotation: there is "
-                        "nothing to approve.",
+                        "Order %(order)s is cancelled: there is nothing to approve.",
                         order=order.name,
                     )
                 )

@@ -37,8 +37,12 @@ class CreditPolicy(models.AbstractModel):
     _description = "Credit Policy"
 
     @api.model
-    def _credit_check(self, order):
+    def _credit_check(self, order, increase=None):
         """Evaluate the policy of ``order``'s company for ``order``.
+
+        :param increase: for a confirmed order that grew, the increase in company
+            currency: it is what the order adds (the exposure, read after the
+            change, already holds it and is taken without it)
 
         The decision needs sums only (``_credit_figures(detail=False)``); the
         counts and ages of overdue invoices that explain a refusal are computed
@@ -63,6 +67,9 @@ class CreditPolicy(models.AbstractModel):
         partner = order._credit_partner().with_company(company)
         figures = partner._credit_figures(detail=False)[partner.id]
         amount = order._credit_order_amount()
+        if increase is not None:
+            amount = increase
+            figures["credit_exposure"] -= increase
         batch_ids = self.env.context.get("credit_confirm_batch_ids") or []
         if order.id in batch_ids:
             # Orders confirmed together are checked together: each one counts the
@@ -93,6 +100,7 @@ class CreditPolicy(models.AbstractModel):
         if result["codes"]:
             check.details()
         result.update(
+            increase=increase,
             partner=partner,
             grade=check["grade"],
             limit=check["limit"],

@@ -221,13 +221,23 @@ class SaleOrder(models.Model):
         def fmt(value):
             return format_amount(self.env, value, currency)
 
-        lines = [
-            self.env._(
+        if check.get("increase") is not None:
+            title = self.env._(
+                "Order %(order)s cannot grow by %(increase)s: the credit check of "
+                "%(partner)s failed.",
+                order=self.name,
+                increase=fmt(check["increase"]),
+                partner=check["partner"].display_name,
+            )
+        else:
+            title = self.env._(
                 "Order %(order)s cannot be confirmed: the credit check of "
                 "%(partner)s failed.",
                 order=self.name,
                 partner=check["partner"].display_name,
-            ),
+            )
+        lines = [
+            title,
             "",
             *(f"• {reason}" for reason in check["reasons"]),
             "",
@@ -267,17 +277,74 @@ class SaleOrder(models.Model):
                     gap=gap,
                 )
             )
-        lines.append(
-            self.env._(
+        group = (self.company_id or self.env.company)._credit_override_group().name
+        if check.get("increase") is not None:
+            todo = self.env._(
+                "What to do: %(actions)s, or ask a member of %(group)s to make the "
+                "change (it is recorded as their credit approval).",
+                actions=", ".join(check["actions"]),
+                group=group,
+            )
+        else:
+            todo = self.env._(
                 "What to do: %(actions)s, or ask a member of %(group)s to approve "
                 "this order (Approve Credit button).",
                 actions=", ".join(check["actions"]),
-                group=(self.company_id or self.env.company)
-                ._credit_override_group()
-                .name,
+                group=group,
             )
-        )
+        lines.append(todo)
         return "\n".join(lines)
+
+    # ------------------------------------------------------------------
+    # Confirmed orders that grow
+    # ------------------------------------------------------------------
+    def _credit_growth_snapshot(self):
+        """{order id: amount in company currency} of the confirmed orders of
+        ``self`` under credit control, before a change that may raise them."""
+        return {
+            order.id: order._credit_order_amount()
+            for order in self
+            if order.state == "sale" and order.company_id.credit_control_enabled
+        }
+
+    def _credit_check_growth(self, before):
+        """Run the credit check on what each order of ``before`` grew by.
+
+        An increase passes when the policy allows it, when a live approval of the
+        order covers the new total, or when the user may approve (the change is
+        then recorded as an approval); otherwise it is refused with the check's
+        message, and the whole change with it.
+        """
+        orders = self.browse(list(before)).exists()
+        grown = self.browse()
+        for order in orders:
+            increase = order._credit_order_amount() - before[order.id]
+            if order.company_id.currency_id.compare_amounts(increase, 0.0) > 0:
+                grown |= order
+        if not grown:
+            return
+        grown._credit_lock_partners()
+        for order in grown:
+            increase = order._credit_order_amount() - before[order.id]
+            check = self.env["credit.policy"]._credit_check(order, increase=increase)
+            if not check["codes"]:
+                continue
+            approval = order.sudo().credit_approval_id
+            if approval and not approval._credit_gap(order, check["codes"]):
+                continue
+            if order._credit_user_can_approve():
+                order._credit_approve(
+                    self.env._(
+                        "Confirmed order increased by %(amount)s by %(user)s, "
+                        "a credit approver.",
+                        amount=format_amount(
+                            self.env, increase, order.company_id.currency_id
+                        ),
+                        user=self.env.user.name,
+                    )
+                )
+                continue
+            raise UserError(order._credit_message(check))
 
     def _credit_approve(self, reason):
         """Record a credit approval of this order with this moment's figures."""

@@ -28,7 +28,6 @@ class CreditApproval(models.Model):
 
     order_id = fields.Many2one(
         "sale.order",
-        string="Order",
         required=True,
         readonly=True,
         index=True,

@@ -71,6 +71,11 @@ class CreditApproval(models.Model):
         currency_field="company_currency_id",
         readonly=True,
     )
+    has_credit_limit = fields.Boolean(
+        string="Limit Applied At Approval",
+        readonly=True,
+        help="Unchecked: the customer had no credit limit when it was approved.",
+    )
     blocking_reasons = fields.Text(string="Reasons Overridden", readonly=True)
     rule_codes = fields.Char(
         string="Rules Overridden",
@@ -135,7 +140,8 @@ class CreditApproval(models.Model):
                     "currency_id": order.currency_id.id,
                     "amount": order.amount_total,
                     "exposure": check.get("credit_exposure", 0.0),
-                    "credit_limit": check.get("limit", 0.0),
+                    "credit_limit": check.get("limit") or 0.0,
+                    "has_credit_limit": check.get("limit") is not None,
                     "blocking_reasons": "\n".join(check["reasons"]),
                     "rule_codes": ",".join(check["codes"]),
                 }
@@ -224,7 +230,11 @@ class CreditApproval(models.Model):
             reason=self.reason,
             amount=format_amount(self.env, self.amount, self.currency_id),
             exposure=format_amount(self.env, self.exposure, company_currency),
-            limit=format_amount(self.env, self.credit_limit, company_currency),
+            limit=(
+                format_amount(self.env, self.credit_limit, company_currency)
+                if self.has_credit_limit
+                else self.env._("none")
+            ),
             reasons=self.blocking_reasons or "-",
         )
         # sudo: approvers may have no write access on the order they approve;

@@ -87,7 +87,7 @@ class CreditPolicy(models.AbstractModel):
             partner=partner,
             figures=figures,
             amount=amount,
-            limit=partner.credit_limit,
+            limit=partner.credit_limit if partner.credit_limit_applies else None,
             grade=partner.credit_grade_id,
             currency=company.currency_id,
         )
@@ -181,7 +181,7 @@ class CreditPolicy(models.AbstractModel):
         # limit; the hold, prepayment and overdue rules still apply to it.
         if not (
             check["company"].credit_block_on_limit
-            and limit > 0
+            and check["partner"].credit_limit_applies
             and currency.compare_amounts(amount, 0.0) > 0
             and currency.compare_amounts(exposure + amount, limit) > 0
         ):

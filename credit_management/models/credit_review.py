@@ -46,16 +46,37 @@ class CreditReview(models.Model):
     )
     score = fields.Float(help="Weighted score 0–100; empty when no factor had data.")
     has_score = fields.Boolean()
+    data_share = fields.Float(
+        string="Weight With Data (%)",
+        help="Share of the scoring weights carried by factors with data.",
+    )
+    data_insufficient = fields.Boolean(
+        string="Insufficient Data",
+        help="Too few factors had data (company setting): the grade and limit "
+        "were left as they were.",
+    )
     previous_score = fields.Float()
     had_previous_score = fields.Boolean()
     grade_before_id = fields.Many2one("credit.grade")
+    grade_proposed_id = fields.Many2one(
+        "credit.grade",
+        string="Grade Proposed",
+        help="The grade the score gives; applied at once in automatic mode, "
+        "proposed to a credit manager otherwise.",
+    )
     grade_after_id = fields.Many2one("credit.grade")
     limit_before = fields.Monetary(currency_field="currency_id")
+    limit_before_applies = fields.Boolean(
+        string="Limit Applied Before", help="Unchecked: no credit limit before."
+    )
     limit_proposed = fields.Monetary(
         currency_field="currency_id",
         help="Limit of the new grade for this customer.",
     )
     limit_after = fields.Monetary(currency_field="currency_id")
+    limit_after_applies = fields.Boolean(
+        string="Limit Applied After", help="Unchecked: no credit limit after."
+    )
     limit_state = fields.Selection(
         [
             ("unchanged", "Unchanged"),
@@ -83,25 +104,56 @@ class CreditReview(models.Model):
             )
 
     def action_apply_limit(self):
-        """Apply the proposed limit (credit managers, through the partner guard)."""
+        """Apply the proposal of the review: its grade and its limit (credit
+        managers, through the partner guard). Only the customer's latest review
+        may be applied: an older proposal was made on older figures."""
         for review in self:
             if review.limit_state not in ("proposed", "kept_manual"):
                 raise UserError(
                     self.env._(
-                        "Review %(review)s has no pending limit proposal.",
+                        "Review %(review)s has no pending proposal.",
                         review=review.display_name,
+                    )
+                )
+            latest = self.search(
+                [
+                    ("partner_id", "=", review.partner_id.id),
+                    ("company_id", "=", review.company_id.id),
+                ],
+                order="date desc, id desc",
+                limit=1,
+            )
+            if latest != review:
+                raise UserError(
+                    self.env._(
+                        "Review %(review)s is not the latest of %(partner)s: apply "
+                        "the proposal of the review of %(date)s instead.",
+                        review=review.display_name,
+                        partner=review.partner_id.display_name,
+                        date=fields.Datetime.to_string(latest.date),
                     )
                 )
             partner = review.partner_id.with_company(review.company_id)
             partner.with_context(credit_review_apply=True).write(
-                {"credit_limit": review.limit_proposed, "credit_limit_manual": False}
+                {
+                    "credit_grade_id": review.grade_proposed_id.id,
+                    "credit_limit": review.limit_proposed,
+                    "credit_limit_applies": True,
+                    "credit_limit_manual": False,
+                }
             )
             review.write(
-                {"limit_after": review.limit_proposed, "limit_state": "applied"}
+                {
+                    "grade_after_id": review.grade_proposed_id.id,
+                    "limit_after": review.limit_proposed,
+                    "limit_after_applies": True,
+                    "limit_state": "applied",
+                }
             )
             review.message_post(
                 body=self.env._(
-                    "Limit %(limit)s applied by %(user)s.",
+                    "Grade %(grade)s and limit %(limit)s applied by %(user)s.",
+                    grade=review.grade_proposed_id.display_name,
                     limit=format_amount(
                         self.env, review.limit_proposed, review.currency_id
                     ),

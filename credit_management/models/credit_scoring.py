@@ -118,7 +118,7 @@ class CreditScoring(models.AbstractModel):
             avg_late, on_time, paid_count = history.get(partner.id, (None, None, 0))
             first_invoice, sales = ledger.get(partner.id, (None, None))
             has_ledger = first_invoice is not None
-            limit = partner.credit_limit
+            limit = partner.credit_limit if partner.credit_limit_applies else 0.0
             result[partner.id] = {
                 "payment_delay": float(avg_late) if paid_count else None,
                 "payment_on_time": float(on_time) if paid_count else None,
@@ -204,17 +204,32 @@ class CreditScoring(models.AbstractModel):
         raws = self._credit_factor_raw_values(partners)
         now = fields.Datetime.now()
         review_values, review_lines, partner_updates, states = [], [], [], {}
+        currency = company.currency_id
+        auto = company.credit_limit_mode == "auto"
         for partner in partners:
             score, lines = self._credit_score(raws[partner.id], factors)
             grade_before = partner.credit_grade_id
             limit_before = partner.credit_limit
-            grade_after, limit_proposed = grade_before, limit_before
+            applies_before = partner.credit_limit_applies
+            grade_after = grade_proposed = grade_before
+            limit_proposed = limit_before
             limit_state = "unchanged"
             missing = [
                 factor.name
                 for factor, line in zip(factors, lines, strict=True)
                 if not line["has_data"]
             ]
+            total_weight = sum(line["weight"] for line in lines)
+            data_share = (
+                100.0
+                * sum(line["weight"] for line in lines if line["has_data"])
+                / total_weight
+                if total_weight
+                else 0.0
+            )
+            insufficient = (
+                score is not None and data_share < company.credit_min_data_weight
+            )
             notes = []
             if missing:
                 notes.append(
@@ -226,39 +241,61 @@ class CreditScoring(models.AbstractModel):
             updates = {"credit_score_date": now}
             if score is None:
                 notes = [self.env._("No factor has data: score and grade unchanged.")]
+            elif insufficient:
+                notes.append(
+                    self.env._(
+                        "Insufficient data: the factors with data carry %(share)s %% "
+                        "of the weight, below the %(required)s %% required; grade "
+                        "and limit unchanged.",
+                        share=round(data_share, 1),
+                        required=company.credit_min_data_weight,
+                    )
+                )
             else:
-                grade_after = grades._credit_grade_for(score)
-                limit_proposed = grade_after._credit_default_limit(
+                grade_proposed = grades._credit_grade_for(score)
+                limit_proposed = grade_proposed._credit_default_limit(
                     raws[partner.id]["sales_12m"]
                 )
-                updates.update(credit_score=score, credit_grade_id=grade_after.id)
-                if company.currency_id.compare_amounts(limit_proposed, limit_before):
+                updates["credit_score"] = score
+                if auto:
+                    grade_after = grade_proposed
+                    updates["credit_grade_id"] = grade_after.id
+                limit_changes = not applies_before or currency.compare_amounts(
+                    limit_proposed, limit_before
+                )
+                if limit_changes:
                     if partner.credit_limit_manual:
                         limit_state = "kept_manual"
                         notes.append(
                             self.env._(
                                 "The limit %(limit)s was set by hand: it is kept; "
                                 "the grade proposes %(proposed)s.",
-                                limit=format_amount(
-                                    self.env, limit_before, company.currency_id
-                                ),
+                                limit=format_amount(self.env, limit_before, currency)
+                                if applies_before
+                                else self.env._("none"),
                                 proposed=format_amount(
-                                    self.env, limit_proposed, company.currency_id
+                                    self.env, limit_proposed, currency
                                 ),
                             )
                         )
-                    elif company.credit_limit_mode == "auto":
+                    elif auto:
                         limit_state = "applied"
                         updates["credit_limit"] = limit_proposed
+                        updates["credit_limit_applies"] = True
                     else:
                         limit_state = "proposed"
+                elif grade_proposed != grade_before and not auto:
+                    limit_state = "proposed"
             limit_after = updates.get("credit_limit", limit_before)
+            applies_after = updates.get("credit_limit_applies", applies_before)
             partner_updates.append((partner, updates))
             review_lines.append(lines)
             states[partner.id] = {
-                "score": score,
-                "grade_after": grade_after,
+                "score": None if insufficient else score,
+                # Warnings speak of the grade the score gives, applied or proposed.
+                "grade_after": grade_proposed,
                 "limit_after": limit_after,
+                "limit_applies": applies_after,
             }
             review_values.append(
                 {
@@ -270,13 +307,18 @@ class CreditScoring(models.AbstractModel):
                     "user_id": self.env.user.id,
                     "score": score or 0.0,
                     "has_score": score is not None,
+                    "data_share": data_share,
+                    "data_insufficient": insufficient,
                     "previous_score": partner.credit_score,
                     "had_previous_score": bool(partner.credit_score_date),
                     "grade_before_id": grade_before.id,
+                    "grade_proposed_id": grade_proposed.id,
                     "grade_after_id": grade_after.id,
                     "limit_before": limit_before,
+                    "limit_before_applies": applies_before,
                     "limit_proposed": limit_proposed,
                     "limit_after": limit_after,
+                    "limit_after_applies": applies_after,
                     "limit_state": limit_state,
                     "note": "\n".join(notes),
                 }
@@ -476,7 +518,7 @@ class CreditScoring(models.AbstractModel):
                     )
             figures = raws[partner.id]["figures"]
             limit = state["limit_after"]
-            if limit > 0:
+            if state["limit_applies"] and limit > 0:
                 usage = 100.0 * figures["credit_exposure"] / limit
                 if usage > company.credit_warn_utilisation:
                     found.append(

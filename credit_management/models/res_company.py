@@ -72,9 +72,16 @@ class ResCompany(models.Model):
         string="Limit Adjustment",
         default="propose",
         required=True,
-        help="After a review, apply the limit of the new grade automatically, or "
-        "only propose it (a credit manager applies it from the review). A limit "
-        "set by hand is never changed automatically.",
+        help="After a review, apply the new grade and its limit automatically, "
+        "or only propose them (a credit manager applies them from the review). A "
+        "limit set by hand is never changed automatically.",
+    )
+    credit_min_data_weight = fields.Float(
+        string="Minimum Weight With Data (%)",
+        default=50.0,
+        help="A review changes grade and limit only when the factors with data "
+        "carry at least this share of the scoring weights; below it the review "
+        "says the data are insufficient.",
     )
     credit_rerate_batch_size = fields.Integer(
         string="Re-rating Batch Size",
@@ -130,6 +137,10 @@ class ResCompany(models.Model):
     _credit_approval_validity_days_positive = models.Constraint(
         "CHECK(credit_approval_validity_days > 0)",
         "A credit approval must be valid for at least one day.",
+    )
+    _credit_min_data_weight_range = models.Constraint(
+        "CHECK(credit_min_data_weight >= 0 AND credit_min_data_weight <= 100)",
+        "The minimum weight with data lies between 0 and 100 %.",
     )
     _credit_rerate_batch_size_positive = models.Constraint(
         "CHECK(credit_rerate_batch_size > 0)",

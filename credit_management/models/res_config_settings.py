@@ -34,6 +34,9 @@ class ResConfigSettings(models.TransientModel):
     credit_approval_validity_days = fields.Integer(
         related="company_id.credit_approval_validity_days", readonly=False
     )
+    credit_min_data_weight = fields.Float(
+        related="company_id.credit_min_data_weight", readonly=False
+    )
     credit_limit_mode = fields.Selection(
         related="company_id.credit_limit_mode", readonly=False
     )

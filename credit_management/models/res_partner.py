@@ -10,6 +10,7 @@ from odoo.tools import SQL
 CREDIT_MANAGER_FIELDS = frozenset(
     {
         "credit_limit",
+        "credit_limit_applies",
         "credit_limit_manual",
         "credit_external_rating",
         "credit_external_rating_date",
@@ -52,6 +53,16 @@ class ResPartner(models.Model):
     credit_limit = fields.Float(groups=CREDIT_READ_GROUPS, tracking=True)
     use_partner_credit_limit = fields.Boolean(groups=CREDIT_READ_GROUPS)
 
+    credit_limit_applies = fields.Boolean(
+        string="Credit Limit Applies",
+        company_dependent=True,
+        tracking=True,
+        help="Checked: orders are checked against the credit limit, and a limit "
+        "of 0 means no credit at all. Unchecked: the customer has no limit and the "
+        "limit rule does not apply. A limit typed by hand or applied from a grade "
+        "checks it; only unchecking it removes the limit.",
+        groups=CREDIT_READ_GROUPS,
+    )
     credit_grade_id = fields.Many2one(
         "credit.grade",
         company_dependent=True,
@@ -232,16 +243,29 @@ class ResPartner(models.Model):
         for partner in self:
             commercial = partner.commercial_partner_id
             values = figures[commercial.id]
-            limit = commercial.credit_limit
             exposure = values["credit_exposure"]
             partner.update({name: values[name] for name in CREDIT_FIGURES})
             partner.credit_exposure = exposure
-            partner.credit_available = limit - exposure if limit else 0.0
-            partner.credit_usage_percent = 100.0 * exposure / limit if limit else 0.0
+            partner.credit_available, partner.credit_usage_percent = (
+                commercial._credit_available_usage(exposure)
+            )
+
+    def _credit_available_usage(self, exposure):
+        """(available credit, usage %) of this commercial partner at
+        ``exposure``: (0, 0) without a limit; a limit of 0 is fully used by
+        any exposure."""
+        self.ensure_one()
+        if not self.credit_limit_applies:
+            return 0.0, 0.0
+        limit = self.credit_limit
+        if limit > 0:
+            return limit - exposure, 100.0 * exposure / limit
+        return -exposure, (100.0 if exposure > 0 else 0.0)
 
     @api.model
     def _commercial_fields(self):
         return super()._commercial_fields() + [
+            "credit_limit_applies",
             "credit_grade_id",
             "credit_hold",
             "credit_hold_reason",
@@ -259,6 +283,8 @@ class ResPartner(models.Model):
                 self._credit_check_manager(vals)
                 if vals.get("credit_limit") and "credit_limit_manual" not in vals:
                     vals["credit_limit_manual"] = True
+            if vals.get("credit_limit") and "credit_limit_applies" not in vals:
+                vals["credit_limit_applies"] = True
         return super().create(vals_list)
 
     def write(self, vals):
@@ -273,7 +299,19 @@ class ResPartner(models.Model):
         ):
             # A limit typed by a person is never changed by a review on its own.
             vals = dict(vals, credit_limit_manual=True)
-        return super().write(vals)
+        partners = self
+        if "credit_limit_applies" not in vals:
+            if "use_partner_credit_limit" in vals:
+                # Core's toggle (its inverse writes the company's default limit).
+                vals = dict(
+                    vals, credit_limit_applies=bool(vals["use_partner_credit_limit"])
+                )
+                partners = self.with_context(credit_limit_applies_given=True)
+            elif vals.get("credit_limit") and not self.env.context.get(
+                "credit_limit_applies_given"
+            ):
+                vals = dict(vals, credit_limit_applies=True)
+        return super(ResPartner, partners).write(vals)
 
     def action_credit_rerate(self):
         """Re-rate now (button on the partner, server action on a selection)."""

@@ -246,7 +246,11 @@ class SaleOrder(models.Model):
                 "this order %(amount)s.",
                 partner=check["partner"].display_name,
                 grade=check["grade"].display_name or self.env._("none"),
-                limit=fmt(check["limit"]) if check["limit"] else self.env._("none"),
+                limit=(
+                    self.env._("none")
+                    if check["limit"] is None
+                    else fmt(check["limit"])
+                ),
                 amount=fmt(check["amount"]),
             ),
             self.env._(

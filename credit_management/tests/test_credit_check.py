@@ -142,10 +142,33 @@ class TestCreditCheck(CreditCommon):
         self.assertEqual(order.state, "sale")
 
     def test_customer_without_limit_is_not_limit_checked(self):
-        self.customer.credit_limit = 0.0
+        self.customer.credit_limit_applies = False
         order = self._order(99999.0)
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_limit_of_zero_blocks_every_order(self):
+        """A limit of 0 is no credit at all, never "no limit"."""
+        self.customer.write({"credit_limit": 0.0, "credit_limit_applies": True})
+        order = self._order(10.0)
+        self.assertTrue(order.credit_blocked)
+        with self.assertRaises(UserError) as caught:
+            order.action_confirm()
+        self.assertIn(
+            f"exceeds the credit limit {self.fmt(0.0)}", str(caught.exception)
+        )
+        self.assertEqual(self.customer.credit_available, -0.0)
+        self.assertEqual(self.customer.credit_usage_percent, 0.0)
+
+    def test_typed_limit_applies_and_only_unchecking_removes_it(self):
+        partner = self.env["res.partner"].create({"name": "New Co", "is_company": True})
+        self.assertFalse(partner.credit_limit_applies)
+        partner.credit_limit = 300.0
+        self.assertTrue(partner.credit_limit_applies)
+        partner.credit_limit = 0.0
+        self.assertTrue(partner.credit_limit_applies)
+        partner.credit_limit_applies = False
+        self.assertEqual(self._order(99999.0, partner=partner).credit_blocked, False)
 
     def test_paid_order_skipped_only_when_policy_says_so(self):
         self.customer.credit_hold = True

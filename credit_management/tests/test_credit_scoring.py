@@ -66,6 +66,14 @@ class TestCreditScoring(CreditCommon):
         self._register_payment(paid, payment_date=self.today - relativedelta(days=25))
         review = self._rate()
         self.assertEqual(review.score, 100.0)
+        # Propose mode (the default): the grade is proposed, not applied.
+        self.assertEqual(review.grade_proposed_id, self.grade_a)
+        self.assertEqual(review.grade_after_id, self.grade_c)
+        self.assertEqual(self.customer.credit_grade_id, self.grade_c)
+        self.assertEqual(review.limit_state, "proposed")
+        review.with_user(self.credit_manager).action_apply_limit()
+        self.assertEqual(self.customer.credit_grade_id, self.grade_a)
+        self.assertEqual(self.customer.credit_limit, 20000.0)
         self.assertEqual(review.grade_after_id, self.grade_a)
 
     def test_missing_factors_are_renormalised(self):
@@ -181,6 +189,7 @@ class TestCreditScoring(CreditCommon):
 
     def test_prepayment_grade_gets_no_limit(self):
         self.company.credit_limit_mode = "auto"
+        self.company.credit_min_data_weight = 0.0  # the external rating alone
         self.customer.write(
             {
                 "credit_external_rating": 10,
@@ -191,6 +200,14 @@ class TestCreditScoring(CreditCommon):
         review = self._rate()
         self.assertEqual(review.grade_after_id, self.grade_prepay)
         self.assertEqual(self.customer.credit_limit, 0.0)
+        # A computed 0 is a limit of 0, not "no limit": without the prepayment
+        # rule, the limit rule still blocks the downgraded customer.
+        self.assertTrue(self.customer.credit_limit_applies)
+        self.assertTrue(review.limit_after_applies)
+        self.company.credit_block_prepayment = False
+        order = self._order(100.0)
+        self.assertTrue(order.credit_blocked)
+        self.assertIn("exceeds the credit limit", order.credit_check_message)
 
     def test_sales_based_limit_with_cap(self):
         self.grade_c.write(
@@ -204,3 +221,42 @@ class TestCreditScoring(CreditCommon):
             self.customer.with_user(self.salesman).action_credit_rerate()
         with self.assertRaises(UserError):
             self.factor["payment_delay"].with_user(self.salesman).weight = 50
+
+    def test_insufficient_data_leaves_grade_and_limit(self):
+        """One factor of 20 % weight with data: the re-normalised score would be
+        100 and grade A; below the minimum weight with data nothing changes."""
+        self.company.credit_limit_mode = "auto"
+        self.customer.write(
+            {
+                "credit_external_rating": 100,
+                "credit_external_rating_date": self.today,
+                "credit_limit_manual": False,
+            }
+        )
+        review = self._rate()
+        self.assertEqual(review.score, 100.0)
+        self.assertTrue(review.data_insufficient)
+        self.assertEqual(review.data_share, 20.0)
+        self.assertIn("Insufficient data", review.note)
+        self.assertEqual(review.grade_after_id, self.grade_c)
+        self.assertEqual(self.customer.credit_grade_id, self.grade_c)
+        self.assertEqual(self.customer.credit_limit, 5000.0)
+        self.assertEqual(review.limit_state, "unchanged")
+        # With the requirement lowered, the same data rate the customer.
+        self.company.credit_min_data_weight = 20.0
+        review = self._rate()
+        self.assertFalse(review.data_insufficient)
+        self.assertEqual(self.customer.credit_grade_id, self.grade_a)
+
+    def test_old_proposal_cannot_be_applied_after_a_newer_review(self):
+        self._paid_late_history()
+        self.customer.credit_limit = 1000.0
+        self.customer.credit_limit_manual = False
+        old = self._rate()
+        self.assertEqual(old.limit_state, "proposed")
+        new = self._rate()
+        with self.assertRaisesRegex(UserError, "not the latest"):
+            old.with_user(self.credit_manager).action_apply_limit()
+        self.assertEqual(self.customer.credit_limit, 1000.0)
+        new.with_user(self.credit_manager).action_apply_limit()
+        self.assertEqual(self.customer.credit_limit, 5000.0)

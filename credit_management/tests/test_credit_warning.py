@@ -14,6 +14,8 @@ class TestCreditWarning(CreditCommon):
         factors.with_context(credit_weights_batch=True).write({"weight": 0})
         factors.filtered(lambda f: f.code == "external_rating").weight = 100
         cls.customer.user_id = cls.salesman
+        # Grades follow the score at once: the warnings speak of applied grades.
+        cls.company.credit_limit_mode = "auto"
         cls.activity_type = cls.env.ref(
             "credit_management.mail_activity_type_credit_warning"
         )

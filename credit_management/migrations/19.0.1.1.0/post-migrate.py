@@ -11,6 +11,12 @@ is kept as is for orders in company currency, and for the others the order's
 total at the upgrade stands in for it. Approvals of cancelled orders are closed
 as revoked. The old columns are then dropped.
 
+"No credit limit" becomes explicit (res.partner.credit_limit_applies): a limit
+of 0 meant no limit, so the limit applies exactly where it was above 0, per
+company (and where a company's default limit above 0 stood in for it). Reviews
+get the same flag for their limits before and after, and their proposed grade
+is the grade they gave.
+
 The re-rating bookkeeping moves off res_company onto run records.
 
 A periodic re-rating in progress (res_company.credit_rerate_cutoff) becomes a
@@ -21,6 +27,7 @@ that day, so the next pass looks for events from there. The two columns are
 then dropped.
 """
 
+from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 
@@ -28,6 +35,40 @@ from odoo.tools.sql import column_exists
 def migrate(cr, version):
     _migrate_runs(cr)
     _migrate_approvals(cr)
+    _migrate_limits(cr)
+
+
+def _migrate_limits(cr):
+    cr.execute(
+        """
+        UPDATE res_partner p
+           SET credit_limit_applies = applies.value
+          FROM (SELECT id, jsonb_object_agg(key, true) AS value
+                  FROM res_partner, jsonb_each_text(credit_limit)
+                 WHERE credit_limit IS NOT NULL AND value::float8 > 0
+              GROUP BY id) applies
+         WHERE applies.id = p.id
+        """
+    )
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    IrDefault = env["ir.default"]
+    field = env["ir.model.fields"]._get("res.partner", "credit_limit")
+    for default in IrDefault.search([("field_id", "=", field.id)]):
+        if float(default.json_value or 0) > 0:
+            IrDefault.set(
+                "res.partner",
+                "credit_limit_applies",
+                True,
+                company_id=default.company_id.id or False,
+            )
+    cr.execute(
+        """
+        UPDATE credit_review
+           SET limit_before_applies = limit_before > 0,
+               limit_after_applies = limit_after > 0,
+               grade_proposed_id = grade_after_id
+        """
+    )
 
 
 def _migrate_approvals(cr):

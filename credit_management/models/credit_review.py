@@ -60,7 +60,6 @@ class CreditReview(models.Model):
     grade_before_id = fields.Many2one("credit.grade")
     grade_proposed_id = fields.Many2one(
         "credit.grade",
-        string="Grade Proposed",
         help="The grade the score gives; applied at once in automatic mode, "
         "proposed to a credit manager otherwise.",
     )

@@ -54,7 +54,6 @@ class ResPartner(models.Model):
     use_partner_credit_limit = fields.Boolean(groups=CREDIT_READ_GROUPS)
 
     credit_limit_applies = fields.Boolean(
-        string="Credit Limit Applies",
         company_dependent=True,
         tracking=True,
         help="Checked: orders are checked against the credit limit, and a limit "

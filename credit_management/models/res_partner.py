@@ -157,8 +157,11 @@ class ResPartner(models.Model):
         string="Orders Not Invoiced",
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
-        help="Confirmed sale orders not invoiced yet (taxes included, draft "
-        "invoices excluded: they are counted in Draft Invoices).",
+        help="What confirmed sale orders will still invoice: their total (taxes "
+        "included) less the invoices already made from them, draft or posted "
+        "(counted in Draft Invoices or Open Receivables), down payments "
+        "included; credit notes do not bring an order back; a locked order "
+        "counts only what was delivered and not invoiced.",
         groups=CREDIT_READ_GROUPS,
     )
     invoices_draft = fields.Monetary(
@@ -510,13 +513,14 @@ class ResPartner(models.Model):
             + ["move_type", "state"]
         )
         self.env["sale.order"].flush_model(
-            ["company_id", "currency_id", "invoice_status", "partner_invoice_id"]
-            + ["state"]
+            ["amount_total", "company_id", "currency_id", "invoice_status", "locked"]
+            + ["partner_invoice_id", "state"]
         )
         self.env["sale.order.line"].flush_model(
-            ["display_type", "order_id", "price_total", "product_uom_qty"]
-            + ["qty_invoiced"]
+            ["display_type", "invoice_lines", "is_downpayment", "order_id"]
+            + ["price_reduce_taxinc", "qty_to_invoice"]
         )
+        self.env["account.move.line"].flush_model(["move_id", "price_total"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         open_items = self._credit_open_receivables_sql(
             company_ids,
@@ -570,29 +574,56 @@ class ResPartner(models.Model):
                 details=details,
             )
         )
-        # Fully invoiced orders add nothing: left out by the index condition
+        # What confirmed orders still add: the order total less what its
+        # invoices (draft or posted, down payments and their deductions
+        # included, credit notes not: a credit note does not bring the order
+        # back) already carry; for a locked order, only what is left to invoice
+        # of what was delivered (its undelivered rest is given up), unless the
+        # company locks every order at confirmation (Sales setting "Lock
+        # Confirmed Sales"), where a lock says nothing about the rest. Fully
+        # invoiced orders add nothing: left out by the index condition
         # (sale.order), so a long order history is never read.
+        lock_ends = not self.env["res.groups"]._is_feature_enabled(
+            "sale.group_auto_done_setting"
+        )
         orders = self.env.execute_query(
             SQL(
                 """
             SELECT p.commercial_partner_id,
                    so.currency_id,
-                   SUM(sol.price_total / sol.product_uom_qty
-                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0))
+                   SUM(CASE WHEN so.locked AND %(lock_ends)s
+                            THEN COALESCE(rest.amount, 0)
+                            ELSE GREATEST(so.amount_total - COALESCE(inv.amount, 0), 0)
+                       END)
               FROM sale_order so
-              JOIN sale_order_line sol ON sol.order_id = so.id
               JOIN res_partner p ON p.id = so.partner_invoice_id
+         LEFT JOIN LATERAL (
+                    SELECT SUM(aml.price_total) AS amount
+                      FROM sale_order_line sol
+                      JOIN sale_order_line_invoice_rel rel
+                        ON rel.order_line_id = sol.id
+                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                      JOIN account_move am ON am.id = aml.move_id
+                     WHERE sol.order_id = so.id
+                       AND am.move_type = 'out_invoice'
+                       AND am.state != 'cancel') inv ON TRUE
+         LEFT JOIN LATERAL (
+                    SELECT SUM(GREATEST(sol.qty_to_invoice, 0)
+                               * sol.price_reduce_taxinc) AS amount
+                      FROM sale_order_line sol
+                     WHERE sol.order_id = so.id
+                       AND sol.display_type IS NULL
+                       AND sol.is_downpayment IS NOT TRUE) rest
+                ON so.locked AND %(lock_ends)s
              WHERE so.state = 'sale'
                AND so.invoice_status IS DISTINCT FROM 'invoiced'
                AND so.partner_invoice_id = ANY(%(contact_ids)s)
                AND so.company_id = ANY(%(company_ids)s)
-               AND sol.display_type IS NULL
-               AND sol.product_uom_qty > 0
-               AND sol.qty_invoiced < sol.product_uom_qty
           GROUP BY p.commercial_partner_id, so.currency_id
                 """,
                 company_ids=company_ids,
                 contact_ids=self._credit_contact_ids_sql(commercial_ids),
+                lock_ends=lock_ends,
             )
         )
         drafts = self.env.execute_query(

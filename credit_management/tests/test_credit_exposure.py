@@ -80,6 +80,84 @@ class TestCreditExposure(CreditCommon):
         self.assertEqual(self.customer.orders_uninvoiced, 0.0)
         self.assertEqual(self.customer.credit_exposure, 1200.0)
 
+    def _down_payment(self, order, amount):
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "fixed", "fixed_amount": amount})
+        )
+        wizard.create_invoices()
+        return order.invoice_ids.filtered(lambda m: m.state == "draft")
+
+    def test_unpaid_down_payment_counts_once(self):
+        order = self._order(1000.0, confirm=True)
+        down = self._down_payment(order, 300.0)
+        self.assertEqual(self.customer.credit_exposure, 1000.0)
+        down.action_post()
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.receivable_open, 300.0)
+        self.assertEqual(self.customer.orders_uninvoiced, 700.0)
+        self.assertEqual(self.customer.credit_exposure, 1000.0)
+
+    def test_paid_down_payment_is_deducted(self):
+        order = self._order(1000.0, confirm=True)
+        down = self._down_payment(order, 300.0)
+        down.action_post()
+        self._register_payment(down)
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.receivable_open, 0.0)
+        self.assertEqual(self.customer.credit_exposure, 700.0)
+        # The final invoice deducts the down payment: 700 to pay, nothing left.
+        final = order._create_invoices(final=True)
+        final.action_post()
+        self.customer.invalidate_recordset()
+        self.assertEqual(final.amount_total, 700.0)
+        self.assertEqual(self.customer.orders_uninvoiced, 0.0)
+        self.assertEqual(self.customer.credit_exposure, 700.0)
+
+    def test_credit_note_does_not_bring_the_order_back(self):
+        order = self._order(1000.0, confirm=True)
+        invoice = order._create_invoices()
+        invoice.action_post()
+        reversal = invoice._reverse_moves(cancel=True)
+        self.assertEqual(reversal.state, "posted")
+        self.customer.invalidate_recordset()
+        self.assertEqual(order.invoice_status, "to invoice")  # core's view
+        self.assertEqual(self.customer.receivable_open, 0.0)
+        self.assertEqual(self.customer.orders_uninvoiced, 0.0)
+        self.assertEqual(self.customer.credit_exposure, 0.0)
+
+    def test_locked_order_counts_only_what_is_left_to_invoice(self):
+        """The rest of a locked order will not be delivered: it leaves the
+        exposure (before, it stayed there for good)."""
+        self.product_a.invoice_policy = "delivery"
+        order = self._order(100.0)
+        order.order_line.write({"product_uom_qty": 10, "price_unit": 100.0})
+        order.action_confirm()
+        order.order_line.qty_delivered = 6
+        order._create_invoices().action_post()
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.orders_uninvoiced, 400.0)
+        order.action_lock()
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.orders_uninvoiced, 0.0)
+        self.assertEqual(self.customer.credit_exposure, 600.0)
+        order.order_line.qty_delivered = 7  # one more delivered after all
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.orders_uninvoiced, 100.0)
+
+    def test_locked_order_keeps_its_rest_where_every_order_is_locked(self):
+        """With "Lock Confirmed Sales", a lock says nothing about the rest."""
+        self.env.ref("base.group_user").implied_ids = [
+            Command.link(self.env.ref("sale.group_auto_done_setting").id)
+        ]
+        self.product_a.invoice_policy = "delivery"
+        order = self._order(100.0)
+        order.order_line.write({"product_uom_qty": 10, "price_unit": 100.0})
+        order.action_confirm()
+        self.assertTrue(order.locked)
+        self.assertEqual(self.customer.orders_uninvoiced, 1000.0)
+
     def test_policy_figures_without_detail_are_the_same(self):
         """The confirmation decides on plain sums (no counts, no ages): they
         are the detailed figures' own values."""

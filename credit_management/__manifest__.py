@@ -27,6 +27,7 @@
         "views/credit_approval_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_portal_templates.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],

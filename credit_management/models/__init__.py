@@ -9,6 +9,7 @@ from . import credit_policy
 from . import credit_approval
 from . import sale_order
 from . import sale_order_line
+from . import payment_transaction
 from . import credit_review
 from . import credit_review_line
 from . import credit_scoring

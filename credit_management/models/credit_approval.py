@@ -238,9 +238,14 @@ class CreditApproval(models.Model):
             reasons=self.blocking_reasons or "-",
         )
         # sudo: approvers may have no write access on the order they approve;
-        # the author stays the approver (the environment's user)
-        self.order_id.sudo().message_post(
-            body=plaintext2html(body), subtype_xmlid="mail.mt_note"
+        # the author stays the approver (the environment's user). The
+        # salesperson is notified: the decision they may be waiting for.
+        order = self.order_id.sudo()
+        salesperson = order.user_id if order.user_id != self.user_id else False
+        order.message_post(
+            body=plaintext2html(body),
+            subtype_xmlid="mail.mt_note",
+            partner_ids=salesperson.partner_id.ids if salesperson else [],
         )
 
     def _credit_revoke(self, reason):

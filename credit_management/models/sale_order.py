@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount, format_datetime
+from odoo.tools.mail import plaintext2html
 
 
 class SaleOrder(models.Model):
@@ -37,6 +38,13 @@ class SaleOrder(models.Model):
         "customer and currency, amount not increased, no new blocking reason.",
         groups="base.group_user",
     )
+    credit_review_pending = fields.Boolean(
+        string="Waiting For Credit Review",
+        readonly=True,
+        copy=False,
+        help="The credit team was asked to review this blocked quotation (by the "
+        "salesperson, or because the customer signed or paid it online).",
+    )
     credit_approval_ids = fields.One2many(
         "credit.approval",
         "order_id",
@@ -52,13 +60,14 @@ class SaleOrder(models.Model):
         groups="base.group_user",
     )
     credit_approval_user_id = fields.Many2one(
-        related="credit_approval_id.user_id",
+        "res.users",
         string="Credit Approved By",
+        compute="_compute_credit_approval_id",
         groups="base.group_user",
     )
     credit_approval_reason = fields.Text(
-        related="credit_approval_id.reason",
         string="Approval Reason",
+        compute="_compute_credit_approval_id",
         groups="base.group_user",
     )
 
@@ -95,7 +104,10 @@ class SaleOrder(models.Model):
     @api.depends("credit_approval_ids")
     def _compute_credit_approval_id(self):
         for order in self:
-            order.credit_approval_id = order.credit_approval_ids[:1]
+            approval = order.credit_approval_ids[:1]
+            order.credit_approval_id = approval
+            order.credit_approval_user_id = approval.user_id
+            order.credit_approval_reason = approval.reason
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_credit_approved(self):
@@ -111,6 +123,7 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         result = super()._action_cancel()
+        self.sudo().credit_review_pending = False
         self.sudo().credit_approval_ids._credit_revoke(self.env._("order cancelled"))
         return result
 
@@ -123,8 +136,66 @@ class SaleOrder(models.Model):
             SaleOrder, self.with_context(credit_confirm_batch_ids=self.ids)
         ).action_confirm()
 
+    def _action_confirm(self):
+        result = super()._action_confirm()
+        pending = self.sudo().filtered("credit_review_pending")
+        if pending:
+            pending.credit_review_pending = False
+            pending.activity_unlink(
+                ["credit_management.mail_activity_type_credit_approval"]
+            )
+        return result
+
     def _confirmation_error_message(self):
-        return super()._confirmation_error_message() or self._credit_block_message()
+        error = super()._confirmation_error_message()
+        if error:
+            return error
+        message = self._credit_block_message()
+        if message and self.env.user.share:
+            # What a customer triggers answers in customer words: the credit
+            # figures are internal.
+            return self.env._(
+                "Thank you: our credit department is reviewing order %(order)s. "
+                "We will confirm it shortly.",
+                order=self.name,
+            )
+        return message
+
+    def _validate_order(self):
+        """A quotation signed online that the credit check blocks waits for the
+        credit team instead of failing in front of the customer."""
+        blocked = self.filtered(lambda order: order._credit_block_message())
+        blocked._credit_request_review(
+            self.env._(
+                "The customer signed the quotation online; the credit check "
+                "blocks its confirmation."
+            )
+        )
+        if self - blocked:
+            return super(SaleOrder, self - blocked)._validate_order()
+        return None
+
+    def action_credit_request_approval(self):
+        """Salesperson's button on a blocked quotation: ask the approvers."""
+        self.ensure_one()
+        self._credit_request_review(
+            self.env._("%(user)s asks for a credit approval.", user=self.env.user.name)
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(user)s was asked to review the credit of %(order)s; you will "
+                    "be notified of the decision.",
+                    user=self.company_id._credit_manager_user().name
+                    or self.env._("The credit team"),
+                    order=self.name,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_credit_approve(self):
         self.ensure_one()
@@ -351,8 +422,53 @@ class SaleOrder(models.Model):
             raise UserError(order._credit_message(check))
 
     def _credit_approve(self, reason):
-        """Record a credit approval of this order with this moment's figures."""
+        """Record a credit approval of this order with this moment's figures
+        (the approval tells the salesperson) and close the review requests."""
         self.ensure_one()
-        return self.env["credit.approval"].create(
+        approval = self.env["credit.approval"].create(
             {"order_id": self.id, "reason": reason}
         )
+        # sudo: the approver may have no write access on the order; closing the
+        # request and notifying are consequences of the approval just recorded
+        order = self.sudo()
+        order.activity_feedback(
+            ["credit_management.mail_activity_type_credit_approval"],
+            feedback=self.env._(
+                "Approved by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=approval.reason,
+            ),
+        )
+        order.credit_review_pending = False
+        return approval
+
+    def _credit_request_review(self, origin):
+        """Ask the company's credit manager to review these blocked quotations:
+        one open "Credit approval request" activity per order (never two), with
+        the block message; the order shows it waits for the credit review."""
+        # sudo: customers (portal signature, online payment) and salespeople
+        # ask for a review of an order they may not write
+        for order in self.sudo():
+            user = order.company_id._credit_manager_user()
+            message = order._credit_message(order._credit_check())
+            order.credit_review_pending = True
+            order.message_post(
+                body=plaintext2html(f"{origin}\n\n{message}"),
+                subtype_xmlid="mail.mt_note",
+            )
+            if not user or order.activity_ids.filtered(
+                lambda a: (
+                    a.activity_type_id
+                    == self.env.ref(
+                        "credit_management.mail_activity_type_credit_approval"
+                    )
+                    and a.user_id == user
+                )
+            ):
+                continue
+            order.activity_schedule(
+                "credit_management.mail_activity_type_credit_approval",
+                user_id=user.id,
+                summary=self.env._("Credit review: %(order)s", order=order.name),
+                note=plaintext2html(f"{origin}\n\n{message}"),
+            )

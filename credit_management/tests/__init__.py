@@ -2,6 +2,7 @@ from . import test_credit_exposure
 from . import test_credit_check
 from . import test_credit_approval
 from . import test_credit_growth
+from . import test_credit_portal
 from . import test_credit_access
 from . import test_credit_scoring
 from . import test_credit_rerate_cron

@@ -270,3 +270,43 @@ class TestCreditApprovalScope(CreditCommon):
         self.assertFalse(order.credit_blocked)
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditApprovalRequest(CreditCommon):
+    """A blocked salesman asks for an approval and hears of the decision."""
+
+    def setUp(self):
+        super().setUp()
+        self._invoice(4500.0)
+        self.company.credit_manager_user_id = self.credit_manager
+        self.activity_type = self.env.ref(
+            "credit_management.mail_activity_type_credit_approval"
+        )
+
+    def _requests(self, order):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "sale.order"),
+                ("res_id", "=", order.id),
+                ("activity_type_id", "=", self.activity_type.id),
+            ]
+        )
+
+    def test_request_then_approval_notifies_the_salesman(self):
+        order = self._order(1000.0)
+        action = order.with_user(self.salesman).action_credit_request_approval()
+        self.assertIn(self.credit_manager.name, action["params"]["message"])
+        request = self._requests(order)
+        self.assertEqual(request.user_id, self.credit_manager)
+        self.assertIn("exceeds the credit limit", request.note)
+        self.assertTrue(order.credit_review_pending)
+        # Asking twice raises no second activity.
+        order.with_user(self.salesman).action_credit_request_approval()
+        self.assertEqual(len(self._requests(order)), 1)
+        order.with_user(self.credit_manager)._credit_approve("Guarantee received")
+        self.assertFalse(self._requests(order))
+        self.assertFalse(order.credit_review_pending)
+        message = order.message_ids.filtered(lambda m: "Credit approved by" in m.body)
+        self.assertIn("Guarantee received", message.body)
+        self.assertIn(self.salesman.partner_id, message.partner_ids)

@@ -448,6 +448,9 @@ class SaleOrder(models.Model):
         the block message; the order shows it waits for the credit review."""
         # sudo: customers (portal signature, online payment) and salespeople
         # ask for a review of an order they may not write
+        request_type = self.env.ref(
+            "credit_management.mail_activity_type_credit_approval"
+        )
         for order in self.sudo():
             user = order.company_id._credit_manager_user()
             message = order._credit_message(order._credit_check())
@@ -456,15 +459,10 @@ class SaleOrder(models.Model):
                 body=plaintext2html(f"{origin}\n\n{message}"),
                 subtype_xmlid="mail.mt_note",
             )
-            if not user or order.activity_ids.filtered(
-                lambda a: (
-                    a.activity_type_id
-                    == self.env.ref(
-                        "credit_management.mail_activity_type_credit_approval"
-                    )
-                    and a.user_id == user
-                )
-            ):
+            open_requests = order.activity_ids.filtered(
+                lambda a: a.activity_type_id == request_type
+            )
+            if not user or user in open_requests.user_id:
                 continue
             order.activity_schedule(
                 "credit_management.mail_activity_type_credit_approval",

@@ -3,7 +3,10 @@ from odoo.addons.payment.tests.http_common import PaymentHttpCommon
 from odoo.addons.sale.tests.common import SaleCommon
 from odoo.tests import tagged
 
-PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+PNG_1PX = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAA"
+    "AABJRU5ErkJggg=="
+)
 INTERNAL_WORDS = ("Exposure", "credit limit", "grade", "overdue", "Overdue")
 
 

@@ -188,6 +188,11 @@ class ResPartner(models.Model):
         compute="_compute_credit_figures",
         groups=CREDIT_READ_GROUPS,
     )
+    credit_figures_error = fields.Char(
+        compute="_compute_credit_figures",
+        help="Why the credit figures cannot be computed (a configuration error).",
+        groups=CREDIT_READ_GROUPS,
+    )
     credit_is_manager = fields.Boolean(compute="_compute_credit_is_manager")
 
     @api.depends_context("company")
@@ -241,7 +246,19 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_credit_figures(self):
-        figures = self._credit_figures()
+        try:
+            figures = self._credit_figures()
+        except UserError as error:
+            # A configuration error (a currency without rate) is shown on the
+            # form, the figures hidden, instead of keeping the form from opening.
+            for name in (*CREDIT_FIGURES, "credit_exposure", "credit_available"):
+                self[name] = 0.0
+            self.credit_usage_percent = 0.0
+            self.credit_figures_error = self.env._(
+                "Credit figures unavailable: %(error)s", error=error
+            )
+            return
+        self.credit_figures_error = False
         for partner in self:
             commercial = partner.commercial_partner_id
             values = figures[commercial.id]

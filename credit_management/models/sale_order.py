@@ -84,7 +84,18 @@ class SaleOrder(models.Model):
         for order in self:
             message, approved = False, False
             if order.state in ("draft", "sent") and order.partner_id:
-                check = order._credit_check()
+                try:
+                    check = order._credit_check()
+                except UserError as error:
+                    # A configuration error (a currency without rate, grades)
+                    # shows on the quotation instead of keeping it from opening;
+                    # the confirmation still refuses with the same error.
+                    order.credit_check_message = self.env._(
+                        "The credit check cannot run: %(error)s", error=error
+                    )
+                    order.credit_blocked = True
+                    order.credit_approval_valid = False
+                    continue
                 approval = order.sudo().credit_approval_id
                 approved = bool(approval) and not approval._credit_gap(
                     order, check["codes"]

@@ -1,7 +1,7 @@
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import CreditCommon
 
@@ -202,3 +202,35 @@ class TestCreditCheck(CreditCommon):
             order.action_confirm()
         self.assertIn("已被信用冻结：Dispute", str(caught.exception))
         self.assertIn("无法确认", str(caught.exception))
+
+
+@tagged("post_install", "-at_install")
+class TestCreditConfigurationErrors(CreditCommon):
+    """A currency without rate: forms open with a banner, confirmation refuses
+    with the same clear error."""
+
+    def setUp(self):
+        super().setUp()
+        self.no_rate = self.env["res.currency"].create(
+            {"name": "XCR", "symbol": "¤", "rounding": 0.01}
+        )
+        self.pricelist = self.env["product.pricelist"].create(
+            {"name": "XCR", "currency_id": self.no_rate.id}
+        )
+
+    def test_quotation_opens_with_the_error_and_refuses_to_confirm(self):
+        order = self._order(100.0, pricelist=self.pricelist)
+        with Form(order) as form:
+            self.assertTrue(form.credit_blocked)
+            self.assertIn("The credit check cannot run", form.credit_check_message)
+            self.assertIn("No exchange rate for XCR", form.credit_check_message)
+        with self.assertRaisesRegex(UserError, "No exchange rate for XCR"):
+            order.action_confirm()
+
+    def test_partner_form_opens_with_the_error(self):
+        self.company.credit_control_enabled = False
+        self._order(100.0, pricelist=self.pricelist, confirm=True)
+        self.company.credit_control_enabled = True
+        self.customer.invalidate_recordset()
+        with Form(self.customer) as form:
+            self.assertIn("No exchange rate for XCR", form.credit_figures_error)

@@ -226,3 +226,23 @@ class TestCreditRerateCron(CreditCommon):
                 - run
             )
             self.assertEqual(run_2.date_from, self.today)
+
+    def test_customer_with_a_currency_without_rate_is_recorded_and_skipped(self):
+        """A real bad record: a confirmed order in a currency without rate."""
+        no_rate = self.env["res.currency"].create({"name": "XCR", "symbol": "¤"})
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "XCR", "currency_id": no_rate.id}
+        )
+        bad = self.customers[1]
+        self.company.credit_control_enabled = False
+        self._order(100.0, partner=bad, pricelist=pricelist, confirm=True)
+        self.company.credit_control_enabled = True
+        self._run_cron(self.cron)
+        run = self.env["credit.job.run"].search(
+            [("job", "=", "rerate"), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.failure_ids.res_id, bad.id)
+        self.assertIn("No exchange rate for XCR", run.failure_ids.message)
+        others = self.customers - bad
+        self.assertEqual(self._reviews(others).partner_id, others)

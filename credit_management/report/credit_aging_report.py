@@ -34,7 +34,19 @@ class CreditAgingReport(models.Model):
     date = fields.Date(string="Accounting Date", readonly=True)
     invoice_date = fields.Date(readonly=True)
     date_maturity = fields.Date(string="Due Date", readonly=True)
-    days_overdue = fields.Integer(readonly=True, aggregator="max")
+    days_overdue = fields.Integer(
+        string="Days Past Due",
+        readonly=True,
+        aggregator="max",
+        help="Days past the due date at the report's date, whatever the basis.",
+    )
+    age_days = fields.Integer(
+        string="Age (Days)",
+        readonly=True,
+        aggregator="max",
+        help="Days the periods age the item by: from its due date or its invoice "
+        "date, as chosen.",
+    )
     residual = fields.Monetary(string="Open Amount", readonly=True)
     residual_currency = fields.Monetary(
         string="Open Amount In Currency",
@@ -75,17 +87,23 @@ class CreditAgingReport(models.Model):
     }
 
     @api.model
-    def fields_get(self, allfields=None, attributes=None):
-        """Label the periods with the company's bounds: 1–30, 31–60, … > 120."""
-        result = super().fields_get(allfields, attributes)
+    def _credit_aging_bounds(self):
+        """Upper bounds in days of periods 1–4: the current company's, for every
+        line of the report (the labels and the amounts speak of one set of
+        periods, whatever company each line belongs to)."""
         company = self.env.company
-        bounds = [
-            0,
+        return [
             company.credit_aging_bucket_1,
             company.credit_aging_bucket_2,
             company.credit_aging_bucket_3,
             company.credit_aging_bucket_4,
         ]
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """Label the periods with their bounds: 1–30, 31–60, … > 120."""
+        result = super().fields_get(allfields, attributes)
+        bounds = [0, *self._credit_aging_bounds()]
         labels = {
             f"bucket_{i + 1}": f"{bounds[i] + 1}–{bounds[i + 1]}" for i in range(4)
         }
@@ -113,7 +131,12 @@ class CreditAgingReport(models.Model):
             if basis == "invoice"
             else SQL("COALESCE(aml.date_maturity, aml.date)")
         )
-        days = SQL("(%s - %s)", self._credit_aging_date(), reference)
+        as_of = self._credit_aging_date()
+        days = SQL("(%s - %s)", as_of, reference)
+        # Past due is always counted from the due date, whatever the basis the
+        # periods are aged by ("only overdue" means past due).
+        past_due = SQL("(%s - COALESCE(aml.date_maturity, aml.date))", as_of)
+        b1, b2, b3, b4 = self._credit_aging_bounds()
 
         def bucket(low, high):
             condition = SQL("%s > %s", days, low)
@@ -136,7 +159,8 @@ class CreditAgingReport(models.Model):
                    aml.date,
                    aml.invoice_date,
                    aml.date_maturity,
-                   GREATEST(%(days)s, 0) AS days_overdue,
+                   GREATEST(%(past_due)s, 0) AS days_overdue,
+                   GREATEST(%(days)s, 0) AS age_days,
                    open.residual,
                    open.residual_currency,
                    CASE WHEN %(days)s <= 0 THEN open.residual ELSE 0 END AS not_due,
@@ -147,20 +171,12 @@ class CreditAgingReport(models.Model):
                    %(b5)s AS bucket_5
             """,
             days=days,
-            b1=bucket(SQL("0"), SQL("company.credit_aging_bucket_1")),
-            b2=bucket(
-                SQL("company.credit_aging_bucket_1"),
-                SQL("company.credit_aging_bucket_2"),
-            ),
-            b3=bucket(
-                SQL("company.credit_aging_bucket_2"),
-                SQL("company.credit_aging_bucket_3"),
-            ),
-            b4=bucket(
-                SQL("company.credit_aging_bucket_3"),
-                SQL("company.credit_aging_bucket_4"),
-            ),
-            b5=bucket(SQL("company.credit_aging_bucket_4"), None),
+            past_due=past_due,
+            b1=bucket(0, b1),
+            b2=bucket(b1, b2),
+            b3=bucket(b2, b3),
+            b4=bucket(b3, b4),
+            b5=bucket(b4, None),
         )
 
     @api.model

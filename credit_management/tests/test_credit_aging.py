@@ -187,6 +187,11 @@ class TestCreditAging(CreditCommon):
     def test_only_overdue_and_invoice_date_basis(self):
         data = self._wizard(only_overdue=True)._credit_aging_data()
         self.assertEqual(self._row(data, self.customer)["buckets"][0], 0.0)
+        # Aged by invoice date, "only overdue" still means past the due date:
+        # the invoice due 20 days after the as-of date is left out.
+        data = self._wizard(only_overdue=True, basis="invoice")._credit_aging_data()
+        row = self._row(data, self.customer)
+        self.assertAlmostEqual(row["total"], 6761.0 - 111.0 - 700.0, 2)
         data = self._wizard(basis="invoice")._credit_aging_data()
         # aged by invoice date, the not-due invoice (issued 5 days before) is 1-30
         self.assertEqual(self._row(data, self.customer)["buckets"][:2], [0.0, 1450.0])
@@ -254,6 +259,53 @@ class TestCreditAging(CreditCommon):
         self.assertIn("Other Customer", text)
         self.assertIn("6,761.00", text)
         self.assertIn("6,650.00", text)
+
+    def test_xlsx_lists_the_items_with_invoice_detail(self):
+        wizard = self._wizard(show_detail=True)
+        sheet = openpyxl.load_workbook(io.BytesIO(wizard._credit_aging_xlsx())).active
+        rows = list(sheet.iter_rows(min_row=4, values_only=True))
+        items = [row for row in rows if row[0] and "past due" in row[0]]
+        data = wizard._credit_aging_data()
+        self.assertEqual(len(items), sum(len(row["lines"]) for row in data["rows"]))
+        self.assertAlmostEqual(sum(row[1] for row in items), data["total"], 2)
+        without = openpyxl.load_workbook(
+            io.BytesIO(self._wizard()._credit_aging_xlsx())
+        ).active
+        self.assertFalse(
+            [
+                r
+                for r in without.iter_rows(values_only=True)
+                if r[0] and "past due" in r[0]
+            ]
+        )
+
+    def test_periods_follow_the_report_company_for_every_line(self):
+        """Labels and amounts speak of the same periods: the report's company's,
+        also for lines of a company with other bounds."""
+        other_company = self.setup_other_company()["company"]
+        other_company.write({"credit_aging_bucket_1": 5, "credit_aging_bucket_2": 8})
+        self.env.user.company_ids = [Command.link(other_company.id)]
+        self.init_invoice(
+            "out_invoice",
+            partner=self.customer,
+            invoice_date=self.as_of - relativedelta(days=10),
+            amounts=[999.0],
+            taxes=[],
+            company=other_company,
+            post=True,
+        ).invoice_date_due = self.as_of - relativedelta(days=10)
+        report = (
+            self.env["credit.aging.report"]
+            .with_company(self.company)
+            .with_context(
+                credit_aging_date=self.as_of,
+                allowed_company_ids=[self.company.id, other_company.id],
+            )
+        )
+        labels = report.fields_get(["bucket_1"], ["string"])
+        self.assertEqual(labels["bucket_1"]["string"], "1–30")
+        line = report.search([("company_id", "=", other_company.id)])
+        self.assertEqual(line.bucket_1, 999.0)  # 10 days: 1–30, not 9–...
 
     def test_bucket_limits_follow_the_company_setting(self):
         self.company.write({"credit_aging_bucket_1": 15, "credit_aging_bucket_2": 50})

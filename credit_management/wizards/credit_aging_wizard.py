@@ -162,14 +162,38 @@ class CreditAgingWizard(models.TransientModel):
         for col, label in enumerate(columns):
             sheet.write(2, col, label, header)
         row = 3
+        item = workbook.add_format({"indent": 2, "font_color": "#555555"})
+        item_money = workbook.add_format(
+            {"num_format": f"#,##0.{'0' * digits}", "font_color": "#555555"}
+        )
+        customer = workbook.add_format({"bold": bool(self.show_detail)})
         for line in data["rows"]:
             sheet.write(
-                row, 0, line["partner"].display_name or self.env._("No customer")
+                row,
+                0,
+                line["partner"].display_name or self.env._("No customer"),
+                customer,
             )
             sheet.write_number(row, 1, line["total"], money)
             for col, amount in enumerate(line["buckets"], start=2):
                 sheet.write_number(row, col, amount, money)
             row += 1
+            for detail in line["lines"]:
+                sheet.write(
+                    row,
+                    0,
+                    self.env._(
+                        "%(entry)s, due %(due)s, %(days)s day(s) past due",
+                        entry=detail.move_id.name,
+                        due=detail.date_maturity or detail.date,
+                        days=detail.days_overdue,
+                    ),
+                    item,
+                )
+                sheet.write_number(row, 1, detail.residual, item_money)
+                for col, name in enumerate(BUCKETS, start=2):
+                    sheet.write_number(row, col, detail[name], item_money)
+                row += 1
         sheet.write(row, 0, self.env._("Total"), total)
         sheet.write_number(row, 1, data["total"], total)
         for col, amount in enumerate(data["bucket_totals"], start=2):

@@ -190,6 +190,98 @@ class CreditScoring(models.AbstractModel):
     # Rating
     # ------------------------------------------------------------------
     @api.model
+    def _credit_outcome(self, partner, score, lines, raws, grades, factors):
+        """What a review of ``partner`` with this score does, written nowhere:
+        the grade and limit it proposes, which of them it applies (company limit
+        mode, limits set by hand, minimum weight with data) and its notes. The
+        review and the weights preview both decide through it.
+
+        :param lines: the factor lines of ``_credit_score``
+        :param raws: the partner's raw values (``_credit_factor_raw_values``)
+        """
+        company = self.env.company
+        currency = company.currency_id
+        auto = company.credit_limit_mode == "auto"
+        grade_before = partner.credit_grade_id
+        limit_before = partner.credit_limit
+        applies_before = partner.credit_limit_applies
+        result = {
+            "grade_proposed": grade_before,
+            "grade_after": grade_before,
+            "limit_proposed": limit_before,
+            "limit_after": limit_before,
+            "applies_after": applies_before,
+            "limit_state": "unchanged",
+            "insufficient": False,
+            "notes": [],
+        }
+        total_weight = sum(line["weight"] for line in lines)
+        result["data_share"] = data_share = (
+            100.0
+            * sum(line["weight"] for line in lines if line["has_data"])
+            / total_weight
+            if total_weight
+            else 0.0
+        )
+        notes = result["notes"]
+        missing = [
+            factor.name
+            for factor, line in zip(factors, lines, strict=True)
+            if not line["has_data"]
+        ]
+        if missing:
+            notes.append(
+                self.env._(
+                    "No data for: %(factors)s (weights re-normalised).",
+                    factors=", ".join(missing),
+                )
+            )
+        if score is None:
+            result["notes"] = [
+                self.env._("No factor has data: score and grade unchanged.")
+            ]
+            return result
+        if data_share < company.credit_min_data_weight:
+            result["insufficient"] = True
+            notes.append(
+                self.env._(
+                    "Insufficient data: the factors with data carry %(share)s %% "
+                    "of the weight, below the %(required)s %% required; grade "
+                    "and limit unchanged.",
+                    share=round(data_share, 1),
+                    required=company.credit_min_data_weight,
+                )
+            )
+            return result
+        grade = grades._credit_grade_for(score)
+        limit = grade._credit_default_limit(raws["sales_12m"])
+        result.update(grade_proposed=grade, limit_proposed=limit)
+        if auto:
+            result["grade_after"] = grade
+        if not applies_before or currency.compare_amounts(limit, limit_before):
+            if partner.credit_limit_manual:
+                result["limit_state"] = "kept_manual"
+                notes.append(
+                    self.env._(
+                        "The limit %(limit)s was set by hand: it is kept; the "
+                        "grade proposes %(proposed)s.",
+                        limit=format_amount(self.env, limit_before, currency)
+                        if applies_before
+                        else self.env._("none"),
+                        proposed=format_amount(self.env, limit, currency),
+                    )
+                )
+            elif auto:
+                result.update(
+                    limit_state="applied", limit_after=limit, applies_after=True
+                )
+            else:
+                result["limit_state"] = "proposed"
+        elif grade != grade_before and not auto:
+            result["limit_state"] = "proposed"
+        return result
+
+    @api.model
     def _credit_rate(self, partners, trigger, run_ref=False):
         """Rate commercial ``partners`` for the current company: write one review
         each, update score, grade and (by the company's limit mode) limit, then
@@ -204,90 +296,31 @@ class CreditScoring(models.AbstractModel):
         raws = self._credit_factor_raw_values(partners)
         now = fields.Datetime.now()
         review_values, review_lines, partner_updates, states = [], [], [], {}
-        currency = company.currency_id
-        auto = company.credit_limit_mode == "auto"
         for partner in partners:
             score, lines = self._credit_score(raws[partner.id], factors)
+            outcome = self._credit_outcome(
+                partner, score, lines, raws[partner.id], grades, factors
+            )
             grade_before = partner.credit_grade_id
             limit_before = partner.credit_limit
             applies_before = partner.credit_limit_applies
-            grade_after = grade_proposed = grade_before
-            limit_proposed = limit_before
-            limit_state = "unchanged"
-            missing = [
-                factor.name
-                for factor, line in zip(factors, lines, strict=True)
-                if not line["has_data"]
-            ]
-            total_weight = sum(line["weight"] for line in lines)
-            data_share = (
-                100.0
-                * sum(line["weight"] for line in lines if line["has_data"])
-                / total_weight
-                if total_weight
-                else 0.0
-            )
-            insufficient = (
-                score is not None and data_share < company.credit_min_data_weight
-            )
-            notes = []
-            if missing:
-                notes.append(
-                    self.env._(
-                        "No data for: %(factors)s (weights re-normalised).",
-                        factors=", ".join(missing),
-                    )
-                )
+            grade_after = outcome["grade_after"]
+            grade_proposed = outcome["grade_proposed"]
+            limit_proposed = outcome["limit_proposed"]
+            limit_state = outcome["limit_state"]
+            insufficient = outcome["insufficient"]
+            data_share = outcome["data_share"]
+            notes = outcome["notes"]
             updates = {"credit_score_date": now}
-            if score is None:
-                notes = [self.env._("No factor has data: score and grade unchanged.")]
-            elif insufficient:
-                notes.append(
-                    self.env._(
-                        "Insufficient data: the factors with data carry %(share)s %% "
-                        "of the weight, below the %(required)s %% required; grade "
-                        "and limit unchanged.",
-                        share=round(data_share, 1),
-                        required=company.credit_min_data_weight,
-                    )
-                )
-            else:
-                grade_proposed = grades._credit_grade_for(score)
-                limit_proposed = grade_proposed._credit_default_limit(
-                    raws[partner.id]["sales_12m"]
-                )
+            if score is not None and not insufficient:
                 updates["credit_score"] = score
-                if auto:
-                    grade_after = grade_proposed
-                    updates["credit_grade_id"] = grade_after.id
-                limit_changes = not applies_before or currency.compare_amounts(
-                    limit_proposed, limit_before
-                )
-                if limit_changes:
-                    if partner.credit_limit_manual:
-                        limit_state = "kept_manual"
-                        notes.append(
-                            self.env._(
-                                "The limit %(limit)s was set by hand: it is kept; "
-                                "the grade proposes %(proposed)s.",
-                                limit=format_amount(self.env, limit_before, currency)
-                                if applies_before
-                                else self.env._("none"),
-                                proposed=format_amount(
-                                    self.env, limit_proposed, currency
-                                ),
-                            )
-                        )
-                    elif auto:
-                        limit_state = "applied"
-                        updates["credit_limit"] = limit_proposed
-                        updates["credit_limit_applies"] = True
-                    else:
-                        limit_state = "proposed"
-                elif grade_proposed != grade_before and not auto:
-                    limit_state = "proposed"
-            limit_after = updates.get("credit_limit", limit_before)
-            applies_after = updates.get("credit_limit_applies", applies_before)
+            if grade_after != grade_before:
+                updates["credit_grade_id"] = grade_after.id
+            if limit_state == "applied":
+                updates["credit_limit"] = limit_proposed
+                updates["credit_limit_applies"] = True
+            limit_after = outcome["limit_after"]
+            applies_after = outcome["applies_after"]
             partner_updates.append((partner, updates))
             review_lines.append(lines)
             states[partner.id] = {

@@ -122,6 +122,17 @@ class TestCreditWarning(CreditCommon):
 
 @tagged("post_install", "-at_install")
 class TestCreditWeightPreview(CreditCommon):
+    """The weights preview compares new weights with the weights in force."""
+
+    def _rate_with(self, rating):
+        self.customer.write(
+            {
+                "credit_external_rating": rating,
+                "credit_external_rating_date": self.today,
+            }
+        )
+        return self.env["credit.scoring"]._credit_rate(self.customer, "manual")
+
     def test_preview_shows_migration_and_writes_nothing(self):
         self._invoice(1000.0)
         factors = self.company.credit_score_factor_ids
@@ -130,15 +141,55 @@ class TestCreditWeightPreview(CreditCommon):
         wizard = Form(self.env["credit.scoring.wizard"])
         for index, factor in enumerate(factors.sorted("sequence")):
             with wizard.line_ids.edit(index) as line:
-                line.weight = 100 if factor.code == "overdue_days" else 0
+                line.weight = 100 if factor.code == "relationship" else 0
         record = wizard.save()
         record.action_preview()
-        self.assertIn("TC", record.preview_html)
-        self.assertIn("TA", record.preview_html)
-        self.assertIn("would change grade", record.preview_html)
+        self.assertIn("Acme Credit Test", record.preview_html)
+        self.assertIn("<td>TE</td>", record.preview_html)
         preview = record._credit_preview()
-        # Nothing overdue: score 100, the customer would move from TC to TA.
-        self.assertEqual(preview["matrix"][self.grade_c, self.grade_a], 1)
+        # A customer of today: relationship alone scores 0, the prepayment grade.
+        moved = {row["partner"]: row for row in preview["moved"]}
+        row = moved["Acme Credit Test"]
+        self.assertEqual(row["grade_new"], self.grade_prepay)
+        self.assertNotEqual(row["grade_now"], self.grade_prepay)
+        self.assertEqual(row["score_new"], 0.0)
         self.assertEqual(self.customer.credit_grade_id, self.grade_c)
         self.assertEqual(factors.mapped("weight"), weights_before)
         self.assertEqual(self.env["credit.review"].search_count([]), review_count)
+
+    def test_preview_with_unchanged_weights_changes_nothing(self):
+        """Customers whose stored grade is not what the weights in force give
+        today (here: rated long ago) do not count as moved by the preview."""
+        self._invoice(1000.0, days_ago=200)
+        self._rate_with(90)
+        # A grade the weights in force would not give today (set long ago).
+        grades = (self.grade_a | self.grade_c | self.grade_prepay).sorted("min_score")
+        proposed = self.env["credit.review"].search([], limit=1).grade_proposed_id
+        self.customer.credit_grade_id = (grades - proposed)[:1]
+        record = Form(self.env["credit.scoring.wizard"]).save()
+        preview = record._credit_preview()
+        self.assertEqual(preview["moved"], [])
+        self.assertEqual(preview["limit_change"], 0.0)
+        self.assertGreaterEqual(preview["stale"], 1)
+        record.action_preview()
+        self.assertIn("0 of", record.preview_html)
+        self.assertIn("older than today", record.preview_html)
+
+    def test_preview_respects_manual_limits_and_propose_mode(self):
+        self.company.credit_limit_mode = "propose"
+        self.customer.with_user(self.credit_manager).credit_limit = 7777.0
+        self._rate_with(10)  # rated low with the weights in force
+        wizard = Form(self.env["credit.scoring.wizard"])
+        factors = self.company.credit_score_factor_ids.sorted("sequence")
+        for index, factor in enumerate(factors):
+            with wizard.line_ids.edit(index) as line:
+                line.weight = 100 if factor.code == "overdue_days" else 0
+        self._invoice(10.0)
+        record = wizard.save()
+        preview = record._credit_preview()
+        row = next(r for r in preview["moved"] if r["partner"] == "Acme Credit Test")
+        self.assertEqual(row["state"], "kept_manual")
+        self.assertEqual(preview["limit_change"], 0.0)  # nothing is applied
+        record.action_preview()
+        self.assertIn("only propose", record.preview_html)
+        self.assertIn("Manual limit kept", record.preview_html)

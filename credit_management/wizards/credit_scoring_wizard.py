@@ -1,5 +1,3 @@
-from collections import Counter
-
 from markupsafe import Markup, escape
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
@@ -83,87 +81,170 @@ class CreditScoringWizard(models.TransientModel):
             "name": self.env._("Scoring Weights"),
         }
 
+    # Customers scored per batch by the preview (memory stays flat).
+    PREVIEW_BATCH = 1000
+    # Customers listed by name in the preview; the counts cover all of them.
+    PREVIEW_ROWS = 200
+
     def _credit_preview(self):
-        """Migration matrix {(grade before, grade after): count} and limit change
-        for every customer of the company, set-based, read-only."""
+        """What a review would do to every customer with these weights, against
+        what it does with the weights in force, both on today's data: only the
+        weights differ, so unchanged weights change nothing. Limits set by hand,
+        the limit mode (a proposal in propose mode) and the minimum weight with
+        data apply to both, as in a review. Read-only, batch by batch."""
         self.ensure_one()
         company = self.company_id
         scoring = self.env["credit.scoring"].with_company(company)
-        partners = (
+        partner_ids = (
             self.env["res.partner"]
             .with_company(company)
-            .search(scoring._credit_candidates_domain())
+            ._search(scoring._credit_candidates_domain(), order="id")
         )
+        partner_ids = list(partner_ids)
         grades = self.env["credit.grade"].with_company(company)._credit_grades(company)
         factors = company.credit_score_factor_ids.sorted("sequence")
         settings = {
             line.factor_id.id: (line.weight, line.best_value, line.worst_value)
             for line in self.line_ids
         }
-        matrix, limit_change = Counter(), 0.0
-        raws = scoring._credit_factor_raw_values(partners)
-        for partner in partners:
-            score, _lines = scoring._credit_score(raws[partner.id], factors, settings)
-            before = partner.credit_grade_id
-            if score is None:  # no data: a review would leave grade and limit
-                matrix[before, before] += 1
-                continue
-            after = grades._credit_grade_for(score)
-            matrix[before, after] += 1
-            sales = raws[partner.id]["sales_12m"]
-            limit_change += after._credit_default_limit(sales) - partner.credit_limit
+        moved, stale, limit_change = [], 0, 0.0
+        Partner = self.env["res.partner"].with_company(company)
+        for start in range(0, len(partner_ids), self.PREVIEW_BATCH):
+            partners = Partner.browse(partner_ids[start : start + self.PREVIEW_BATCH])
+            raws = scoring._credit_factor_raw_values(partners)
+            for partner in partners:
+                now = scoring._credit_outcome(
+                    partner,
+                    *scoring._credit_score(raws[partner.id], factors),
+                    raws[partner.id],
+                    grades,
+                    factors,
+                )
+                score_now = scoring._credit_score(raws[partner.id], factors)[0]
+                score_new, lines_new = scoring._credit_score(
+                    raws[partner.id], factors, settings
+                )
+                new = scoring._credit_outcome(
+                    partner, score_new, lines_new, raws[partner.id], grades, factors
+                )
+                if now["grade_proposed"] != partner.credit_grade_id:
+                    stale += 1
+                if now["grade_proposed"] == new[
+                    "grade_proposed"
+                ] and not company.currency_id.compare_amounts(
+                    now["limit_proposed"], new["limit_proposed"]
+                ):
+                    continue
+                limit_change += new["limit_after"] - now["limit_after"]
+                moved.append(
+                    {
+                        "partner": partner.display_name,
+                        "score_now": score_now,
+                        "score_new": score_new,
+                        "grade_now": now["grade_proposed"],
+                        "grade_new": new["grade_proposed"],
+                        "limit_now": now["limit_proposed"],
+                        "limit_new": new["limit_proposed"],
+                        "state": new["limit_state"],
+                    }
+                )
+            self.env.invalidate_all()  # keep memory flat between batches
         return {
-            "matrix": matrix,
-            "grades": grades,
+            "moved": moved,
+            "count": len(partner_ids),
+            "stale": stale,
             "limit_change": limit_change,
-            "count": len(partners),
+            "mode": company.credit_limit_mode,
         }
 
     def _credit_preview_html(self, preview):
-        grades = preview["grades"].sorted("sequence")
-        rows_grades = grades | preview["grades"].browse(
-            [before.id for before, _after in preview["matrix"] if before]
+        currency = self.company_id.currency_id
+        states = dict(
+            self.env["credit.review"]
+            ._fields["limit_state"]
+            ._description_selection(self.env)
         )
-        none = self.env._("No grade")
-        header = Markup("").join(
-            Markup("<th class='text-end'>%s</th>") % grade.code for grade in grades
+        none = self.env._("none")
+
+        def amount(value):
+            return format_amount(self.env, value, currency)
+
+        def score(value):
+            return none if value is None else f"{value:.2f}"
+
+        summary = self.env._(
+            "%(moved)s of %(count)s customer(s) would get another grade or limit "
+            "with these weights than with the weights in force, on today's data.",
+            moved=len(preview["moved"]),
+            count=preview["count"],
         )
-        rows = []
-        for before in [*rows_grades.sorted("sequence"), self.env["credit.grade"]]:
-            cells = [preview["matrix"].get((before, after), 0) for after in grades]
-            if not any(cells):
-                continue
-            rows.append(
-                Markup("<tr><th>%s</th>%s</tr>")
-                % (
-                    before.code or none,
-                    Markup("").join(
-                        Markup("<td class='text-end'>%s</td>") % cell for cell in cells
-                    ),
+        if preview["mode"] == "auto":
+            effect = self.env._(
+                "Reviews apply them (automatic mode), except limits set by hand: "
+                "the limits applied would change by %(change)s in total.",
+                change=amount(preview["limit_change"]),
+            )
+        else:
+            effect = self.env._(
+                "Reviews only propose them (propose mode): nothing changes until a "
+                "credit manager applies a proposal."
+            )
+        paragraphs = [summary, effect]
+        if preview["stale"]:
+            paragraphs.append(
+                self.env._(
+                    "Already with the weights in force, %(stale)s customer(s) would "
+                    "get another grade than the one they have: their last review is "
+                    "older than today's data, or its proposal was not applied.",
+                    stale=preview["stale"],
                 )
             )
-        moved = sum(
-            count
-            for (before, after), count in preview["matrix"].items()
-            if before != after
+        paragraphs.append(self.env._("Nothing has been written."))
+        header = Markup("").join(
+            Markup("<th>%s</th>") % label
+            for label in (
+                self.env._("Customer"),
+                self.env._("Score now"),
+                self.env._("Score new"),
+                self.env._("Grade now"),
+                self.env._("Grade new"),
+                self.env._("Limit now"),
+                self.env._("Limit new"),
+                self.env._("A review would"),
+            )
         )
-        summary = self.env._(
-            "%(moved)s of %(count)s customer(s) would change grade; total limit "
-            "change %(change)s. Nothing has been written.",
-            moved=moved,
-            count=preview["count"],
-            change=format_amount(
-                self.env, preview["limit_change"], self.company_id.currency_id
-            ),
+        rows = Markup("").join(
+            Markup(
+                "<tr><td>%s</td><td class='text-end'>%s</td>"
+                "<td class='text-end'>%s</td><td>%s</td><td>%s</td>"
+                "<td class='text-end'>%s</td><td class='text-end'>%s</td>"
+                "<td>%s</td></tr>"
+            )
+            % (
+                row["partner"],
+                score(row["score_now"]),
+                score(row["score_new"]),
+                row["grade_now"].code or none,
+                row["grade_new"].code or none,
+                amount(row["limit_now"]),
+                amount(row["limit_new"]),
+                states.get(row["state"], row["state"]),
+            )
+            for row in preview["moved"][: self.PREVIEW_ROWS]
         )
+        more = ""
+        if len(preview["moved"]) > self.PREVIEW_ROWS:
+            more = self.env._(
+                "… and %(more)s more.", more=len(preview["moved"]) - self.PREVIEW_ROWS
+            )
         return Markup(
-            "<p>%s</p><table class='table table-sm'><thead><tr><th>%s</th>%s</tr>"
-            "</thead><tbody>%s</tbody></table>"
+            "%s<table class='table table-sm'><thead><tr>%s</tr></thead>"
+            "<tbody>%s</tbody></table><p>%s</p>"
         ) % (
-            escape(summary),
-            self.env._("Now \\ New"),
+            Markup("").join(Markup("<p>%s</p>") % escape(p) for p in paragraphs),
             header,
-            Markup("").join(rows),
+            rows,
+            more,
         )
 
 

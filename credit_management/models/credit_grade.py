@@ -24,9 +24,11 @@ class CreditGrade(models.Model):
     )
     currency_id = fields.Many2one(
         "res.currency",
-        compute="_compute_currency_id",
-        help="Currency of the default limit: the company's, or the current "
-        "company's for a shared grade.",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+        help="Currency of the default limit and the cap. A company whose currency "
+        "differs reads them converted at the day's rate: a grade shared between "
+        "companies means the same amount in each.",
     )
     default_credit_limit = fields.Monetary(
         string="Default Limit",
@@ -79,11 +81,10 @@ class CreditGrade(models.Model):
         "The limit cap and the share of sales cannot be negative.",
     )
 
-    @api.depends("company_id")
-    @api.depends_context("company")
-    def _compute_currency_id(self):
-        for grade in self:
-            grade.currency_id = (grade.company_id or self.env.company).currency_id
+    @api.onchange("company_id")
+    def _onchange_company_id(self):
+        if self.company_id:
+            self.currency_id = self.company_id.currency_id
 
     @api.depends_context("company")
     def _compute_partner_count(self):
@@ -146,17 +147,30 @@ class CreditGrade(models.Model):
         """The grade of ``score`` among ``self`` (sorted best band first)."""
         return next(grade for grade in self if score >= grade.min_score)
 
-    def _credit_default_limit(self, sales_12m):
-        """Limit this grade gives to a customer with these 12-month sales."""
+    def _credit_default_limit(self, sales_12m, company=None):
+        """Limit this grade gives, in ``company``'s currency (default: the
+        current company), to a customer with these 12-month sales (in that
+        currency). A rate missing for the grade's currency raises."""
         self.ensure_one()
+        company = company or self.env.company
         if self.requires_prepayment:
             return 0.0
+        rate = 1.0
+        if self.currency_id != company.currency_id:
+            rate = (
+                self.env["res.partner"]
+                .with_company(company)
+                ._credit_rates(self.currency_id.ids, fields.Date.context_today(self))[
+                    self.currency_id.id
+                ]
+            )
+        currency = company.currency_id
         if self.limit_rule == "sales_percent":
             limit = sales_12m * self.limit_sales_percent / 100.0
             if self.limit_cap:
-                limit = min(limit, self.limit_cap)
-            return self.currency_id.round(max(limit, 0.0))
-        return self.default_credit_limit
+                limit = min(limit, self.limit_cap * rate)
+            return currency.round(max(limit, 0.0))
+        return currency.round(self.default_credit_limit * rate)
 
     def action_view_partners(self):
         self.ensure_one()

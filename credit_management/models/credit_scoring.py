@@ -254,7 +254,7 @@ class CreditScoring(models.AbstractModel):
             )
             return result
         grade = grades._credit_grade_for(score)
-        limit = grade._credit_default_limit(raws["sales_12m"])
+        limit = grade._credit_default_limit(raws["sales_12m"], company)
         result.update(grade_proposed=grade, limit_proposed=limit)
         if auto:
             result["grade_after"] = grade

@@ -260,3 +260,19 @@ class TestCreditScoring(CreditCommon):
         self.assertEqual(self.customer.credit_limit, 1000.0)
         new.with_user(self.credit_manager).action_apply_limit()
         self.assertEqual(self.customer.credit_limit, 5000.0)
+
+    def test_grade_limit_in_its_own_currency(self):
+        """A grade's amounts are in its currency: another company reads them at
+        the day's rate, never as a bare number in its own currency."""
+        other = self.setup_other_currency("EUR", rates=[("2020-01-01", 2.0)])
+        self.grade_c.write({"currency_id": other.id, "default_credit_limit": 5000.0})
+        # 5,000 EUR at 2 EUR per company unit: 2,500 of company currency
+        self.assertEqual(self.grade_c._credit_default_limit(0.0), 2500.0)
+        self.grade_c.write(
+            {"limit_rule": "sales_percent", "limit_sales_percent": 50, "limit_cap": 600}
+        )
+        self.assertEqual(self.grade_c._credit_default_limit(1000.0), 300.0)
+        no_rate = self.env["res.currency"].create({"name": "XCR", "symbol": "¤"})
+        self.grade_c.currency_id = no_rate
+        with self.assertRaisesRegex(UserError, "No exchange rate for XCR"):
+            self.grade_c._credit_default_limit(1000.0)

@@ -17,6 +17,10 @@ company (and where a company's default limit above 0 stood in for it). Reviews
 get the same flag for their limits before and after, and their proposed grade
 is the grade they gave.
 
+Credit grades get a currency of their own: a company's grade takes the
+company's currency; a grade shared between companies takes the currency of the
+main company (the first company), the amount it meant there.
+
 The re-rating bookkeeping moves off res_company onto run records.
 
 A periodic re-rating in progress (res_company.credit_rerate_cutoff) becomes a
@@ -36,37 +40,18 @@ def migrate(cr, version):
     _migrate_runs(cr)
     _migrate_approvals(cr)
     _migrate_limits(cr)
+    _migrate_grade_currency(cr)
 
 
-def _migrate_limits(cr):
+def _migrate_grade_currency(cr):
+    # The new column was filled with a default currency when it was added:
+    # set the intended one (this runs once, when upgrading to 19.0.1.1.0).
     cr.execute(
         """
-        UPDATE res_partner p
-           SET credit_limit_applies = applies.value
-          FROM (SELECT id, jsonb_object_agg(key, true) AS value
-                  FROM res_partner, jsonb_each_text(credit_limit)
-                 WHERE credit_limit IS NOT NULL AND value::float8 > 0
-              GROUP BY id) applies
-         WHERE applies.id = p.id
-        """
-    )
-    env = api.Environment(cr, SUPERUSER_ID, {})
-    IrDefault = env["ir.default"]
-    field = env["ir.model.fields"]._get("res.partner", "credit_limit")
-    for default in IrDefault.search([("field_id", "=", field.id)]):
-        if float(default.json_value or 0) > 0:
-            IrDefault.set(
-                "res.partner",
-                "credit_limit_applies",
-                True,
-                company_id=default.company_id.id or False,
-            )
-    cr.execute(
-        """
-        UPDATE credit_review
-           SET limit_before_applies = limit_before > 0,
-               limit_after_applies = limit_after > 0,
-               grade_proposed_id = grade_after_id
+        UPDATE credit_grade g
+           SET currency_id = COALESCE(
+                   (SELECT currency_id FROM res_company WHERE id = g.company_id),
+                   (SELECT currency_id FROM res_company ORDER BY id LIMIT 1))
         """
     )
 

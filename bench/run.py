@@ -177,6 +177,7 @@ def main():  # noqa: C901 - one flat list of workloads reads best
 
         if args.mode == "ours":
             scoring = env["credit.scoring"]
+            rerate = env["credit.rerate"]
 
             # First, so that the peak RSS is the re-rating's own (the workloads
             # below load every customer at once and raise the high-water mark).
@@ -184,7 +185,7 @@ def main():  # noqa: C901 - one flat list of workloads reads best
                 with patch.object(
                     type(env["ir.cron"]), "_commit_progress", lambda *a, **k: 3600.0
                 ):
-                    scoring._cron_rerate(env.company.ids)
+                    rerate._cron_rerate(env.company.ids)
 
             figures["rss_before_rerate_mb"] = peak_rss_mb()
             figures["rerate_all"] = timed(

@@ -13,6 +13,8 @@ from . import payment_transaction
 from . import credit_review
 from . import credit_review_line
 from . import credit_scoring
+from . import credit_warning
+from . import credit_rerate
 from . import mail_activity
 from . import credit_job_run
 from . import credit_job_failure

@@ -20,13 +20,13 @@ BUSY_RETRY = timedelta(minutes=1)
 CREDIT_JOBS = {
     "rerate": (
         "Periodic re-rating",
-        "credit.scoring",
+        "credit.rerate",
         "rating",
         "credit_management.ir_cron_credit_rerate",
     ),
     "rerate_event": (
         "Re-rating on new overdue invoices",
-        "credit.scoring",
+        "credit.rerate",
         "rating",
         "credit_management.ir_cron_credit_rerate_events",
     ),

@@ -39,10 +39,8 @@ POLICY_DECISION = (
     "credit_exposure",
     "overdue_beyond_amount",
 )
-CREDIT_READ_GROUPS = (
-    "account.group_account_invoice,account.group_account_readonly,"
-    "sales_team.group_sale_salesman,credit_management.group_credit_user"
-)
+# Who reads credit figures: one implied group (security/res_groups.xml).
+CREDIT_READ_GROUPS = "credit_management.group_credit_reader"
 
 
 class ResPartner(models.Model):

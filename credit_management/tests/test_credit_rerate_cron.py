@@ -48,7 +48,7 @@ class TestCreditRerateCron(CreditCommon):
         ).unlink()
 
     def _candidates(self, company):
-        scoring = self.env["credit.scoring"].sudo().with_company(company)
+        scoring = self.env["credit.rerate"].sudo().with_company(company)
         domain = scoring._credit_candidates_domain()
         return self.env["res.partner"].search(domain)
 
@@ -131,7 +131,7 @@ class TestCreditRerateCron(CreditCommon):
         self.assertEqual(len(self._reviews(self.customers | self.customers_2)), 20)
 
     def test_cron_resumes_after_a_crash_without_duplicates(self):
-        scoring = self.registry["credit.scoring"]
+        scoring = self.registry["credit.rerate"]
         original = scoring._credit_job_process
         calls = []
 
@@ -152,7 +152,7 @@ class TestCreditRerateCron(CreditCommon):
         self._assert_rated_once_per_run(run)
 
     def test_one_bad_customer_does_not_stop_the_run(self):
-        scoring = self.registry["credit.scoring"]
+        scoring = self.registry["credit.rerate"]
         original = scoring._credit_job_process
         bad = self.customers[2]
 

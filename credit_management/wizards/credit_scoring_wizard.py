@@ -98,7 +98,12 @@ class CreditScoringWizard(models.TransientModel):
         partner_ids = (
             self.env["res.partner"]
             .with_company(company)
-            ._search(scoring._credit_candidates_domain(), order="id")
+            ._search(
+                self.env["credit.rerate"]
+                .with_company(company)
+                ._credit_candidates_domain(),
+                order="id",
+            )
         )
         partner_ids = list(partner_ids)
         grades = self.env["credit.grade"].with_company(company)._credit_grades(company)

@@ -21,7 +21,9 @@ Credit grades get a currency of their own: a company's grade takes the
 company's currency; a grade shared between companies takes the currency of the
 main company (the first company), the amount it meant there.
 
-The re-rating bookkeeping moves off res_company onto run records.
+The re-rating bookkeeping moves off res_company onto run records, and the two
+re-rating jobs move from credit.scoring to credit.rerate (their scheduled actions
+are kept, with their schedule, and pointed at the new model).
 
 A periodic re-rating in progress (res_company.credit_rerate_cutoff) becomes a
 running "rerate" run started at the same cutoff, so the pass resumes where it
@@ -37,10 +39,26 @@ from odoo.tools.sql import column_exists
 
 
 def migrate(cr, version):
+    _migrate_crons(cr)
     _migrate_runs(cr)
     _migrate_approvals(cr)
     _migrate_limits(cr)
     _migrate_grade_currency(cr)
+
+
+def _migrate_crons(cr):
+    cr.execute(
+        """
+        UPDATE ir_act_server a
+           SET model_id = m.id
+          FROM ir_cron c, ir_model_data d, ir_model m
+         WHERE a.id = c.ir_actions_server_id
+           AND d.model = 'ir.cron' AND d.res_id = c.id
+           AND d.module = 'credit_management'
+           AND d.name IN ('ir_cron_credit_rerate', 'ir_cron_credit_rerate_events')
+           AND m.model = 'credit.rerate'
+        """
+    )
 
 
 def _migrate_grade_currency(cr):
@@ -52,6 +70,39 @@ def _migrate_grade_currency(cr):
            SET currency_id = COALESCE(
                    (SELECT currency_id FROM res_company WHERE id = g.company_id),
                    (SELECT currency_id FROM res_company ORDER BY id LIMIT 1))
+        """
+    )
+
+
+def _migrate_limits(cr):
+    cr.execute(
+        """
+        UPDATE res_partner p
+           SET credit_limit_applies = applies.value
+          FROM (SELECT id, jsonb_object_agg(key, true) AS value
+                  FROM res_partner, jsonb_each_text(credit_limit)
+                 WHERE credit_limit IS NOT NULL AND value::float8 > 0
+              GROUP BY id) applies
+         WHERE applies.id = p.id
+        """
+    )
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    IrDefault = env["ir.default"]
+    field = env["ir.model.fields"]._get("res.partner", "credit_limit")
+    for default in IrDefault.search([("field_id", "=", field.id)]):
+        if float(default.json_value or 0) > 0:
+            IrDefault.set(
+                "res.partner",
+                "credit_limit_applies",
+                True,
+                company_id=default.company_id.id or False,
+            )
+    cr.execute(
+        """
+        UPDATE credit_review
+           SET limit_before_applies = limit_before > 0,
+               limit_after_applies = limit_after > 0,
+               grade_proposed_id = grade_after_id
         """
     )
 

@@ -1,0 +1,130 @@
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class CreditRerate(models.AbstractModel):
+    """The two scheduled re-ratings, run by ``credit.job.run._credit_cron``: the
+    periodic pass over every customer and the daily pass over customers with an
+    invoice newly overdue. They share the "rating" lock: on one company, one of
+    them writes at a time."""
+
+    _name = "credit.rerate"
+    _description = "Credit Re-rating Jobs"
+
+    @api.model
+    def _credit_candidates_domain(self):
+        """Customers of the current company: commercial partners with a posted
+        customer invoice or a confirmed sale order in it (one query)."""
+        company_ids = self.env["res.partner"]._credit_company_ids()
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "company_id", "move_type", "state"]
+        )
+        self.env["sale.order"].flush_model(["company_id", "partner_id", "state"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT am.commercial_partner_id
+              FROM account_move am
+             WHERE am.move_type IN ('out_invoice', 'out_refund')
+               AND am.state = 'posted'
+               AND am.company_id = ANY(%(company_ids)s)
+             UNION
+            SELECT p.commercial_partner_id
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.state = 'sale'
+               AND so.company_id = ANY(%(company_ids)s)
+                """,
+                company_ids=company_ids,
+            )
+        )
+        return [("id", "in", [row[0] for row in rows])]
+
+    _credit_job_model = "res.partner"
+
+    @api.model
+    def _credit_job_start(self, job, company):
+        """Values of a new run of ``job`` for ``company``; None: nothing to do."""
+        now = fields.Datetime.now()
+        if job == "rerate":
+            return {"date_start": now, "run_ref": fields.Datetime.to_string(now)}
+        today = fields.Date.context_today(self)
+        previous = self.env["credit.job.run"].search(
+            [
+                ("job", "=", job),
+                ("company_id", "=", company.id),
+                ("state", "=", "done"),
+            ],
+            order="date_to desc, id desc",
+            limit=1,
+        )
+        if previous.date_to and previous.date_to >= today:
+            return None  # today's pass is done
+        return {
+            "date_start": now,
+            "date_from": previous.date_to or today - timedelta(days=1),
+            "date_to": today,
+            "run_ref": "event " + fields.Date.to_string(today),
+        }
+
+    @api.model
+    def _credit_job_domain(self, run):
+        """Customers ``run`` still has to rate: candidates not rated since the
+        run started (periodic) or since the start of its day (events)."""
+        if run.job == "rerate":
+            return self._credit_candidates_domain() + [
+                "|",
+                ("credit_score_date", "=", False),
+                ("credit_score_date", "<", run.date_start),
+            ]
+        days = run.company_id.credit_warn_overdue_days
+        since, today = run.date_from, run.date_to
+        partners = self.env["res.partner"]
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT p.commercial_partner_id
+              %(open_items)s
+               AND aml.amount_residual > 0
+               AND ((aml.date_maturity >= %(since)s
+                     AND aml.date_maturity < %(today)s)
+                    OR (aml.date_maturity >= %(since_days)s
+                        AND aml.date_maturity < %(today_days)s))
+                """,
+                open_items=partners._credit_open_receivables_sql(
+                    partners._credit_company_ids(),
+                    join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
+                ),
+                since=since,
+                today=today,
+                since_days=since - timedelta(days=days),
+                today_days=today - timedelta(days=days),
+            )
+        )
+        return [
+            ("id", "in", [row[0] for row in rows]),
+            "|",
+            ("credit_score_date", "=", False),
+            ("credit_score_date", "<", datetime.combine(today, time.min)),
+        ]
+
+    @api.model
+    def _credit_job_process(self, run, partners):
+        trigger = "scheduled" if run.job == "rerate" else "event"
+        self.env["credit.scoring"]._credit_rate(partners, trigger, run_ref=run.run_ref)
+
+    @api.model
+    def _cron_rerate(self, company_ids=None):
+        """Periodic re-rating of every customer, in committed batches.
+
+        :param company_ids: restrict the run to these companies (default: all)
+        """
+        self.env["credit.job.run"]._credit_cron("rerate", company_ids)
+
+    @api.model
+    def _cron_rerate_events(self, company_ids=None):
+        """Daily light pass: re-rate customers with an invoice that fell overdue,
+        or crossed the warning days overdue, since the previous pass."""
+        self.env["credit.job.run"]._credit_cron("rerate_event", company_ids)

@@ -1,0 +1,214 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+from odoo import api, fields, models
+from odoo.tools import SQL, format_amount
+
+
+class CreditWarning(models.AbstractModel):
+    """Early warnings after a review: the rules (grade fell, score dropped or
+    fell below a threshold, limit nearly used, invoices newly overdue) and the
+    "Credit warning" activities they raise, never two open for the same
+    customer, rule and user."""
+
+    _name = "credit.warning"
+    _description = "Credit Early Warnings"
+
+    @api.model
+    def _credit_new_overdue(self, partners):
+        """Invoices that crossed the company's warning days overdue since each
+        partner's previous review: {partner_id: (count, oldest due date)}."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        days = company.credit_warn_overdue_days
+        previous = [
+            fields.Date.to_date(partner.credit_score_date) for partner in partners
+        ]
+        open_items = partners._credit_open_receivables_sql(
+            partners._credit_company_ids(),
+            commercial_ids=partners.ids,
+            join=SQL(
+                """
+              JOIN res_partner p ON p.id = aml.partner_id
+              JOIN unnest(%s::int[], %s::date[]) AS prev(partner_id, review_date)
+                ON prev.partner_id = p.commercial_partner_id""",
+                partners.ids,
+                previous,
+            ),
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT p.commercial_partner_id,
+                   COUNT(DISTINCT aml.move_id),
+                   MIN(aml.date_maturity)
+              %(open_items)s
+               AND aml.amount_residual > 0
+               AND aml.date_maturity < %(limit_date)s
+               AND (prev.review_date IS NULL
+                    OR aml.date_maturity >= prev.review_date - %(days)s)
+          GROUP BY p.commercial_partner_id
+                """,
+                open_items=open_items,
+                limit_date=today - timedelta(days=days),
+                days=days,
+            )
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    @api.model
+    def _credit_warnings(self, partners, raws, states):
+        """Raise a "Credit warning" activity per partner and reason, for the
+        salesperson (or the company's credit manager) and the finance contact,
+        unless the same warning is already open for that user.
+
+        :return: {partner_id: [warning texts]} for the review notes
+        """
+        company = self.env.company
+        currency = company.currency_id
+        new_overdue = self._credit_new_overdue(partners)
+        texts = {}
+        for partner in partners:
+            state = states[partner.id]
+            score, before = state["score"], partner.credit_score
+            had_score = bool(partner.credit_score_date)
+            grade_before, grade_after = partner.credit_grade_id, state["grade_after"]
+            found = []
+            if score is not None:
+                if (
+                    grade_before
+                    and grade_after
+                    and grade_after.min_score < grade_before.min_score
+                ):
+                    found.append(
+                        (
+                            "grade_down",
+                            self.env._(
+                                "Grade fell from %(before)s to %(after)s "
+                                "(score %(score)s).",
+                                before=grade_before.display_name,
+                                after=grade_after.display_name,
+                                score=score,
+                            ),
+                        )
+                    )
+                if had_score and before - score > company.credit_warn_score_drop:
+                    found.append(
+                        (
+                            "score_drop",
+                            self.env._(
+                                "Score dropped by %(drop)s points, from %(before)s "
+                                "to %(score)s.",
+                                drop=round(before - score, 2),
+                                before=before,
+                                score=score,
+                            ),
+                        )
+                    )
+                threshold = company.credit_warn_score_threshold
+                if score < threshold and (not had_score or before >= threshold):
+                    found.append(
+                        (
+                            "score_below",
+                            self.env._(
+                                "Score %(score)s fell below %(threshold)s.",
+                                score=score,
+                                threshold=threshold,
+                            ),
+                        )
+                    )
+            figures = raws[partner.id]["figures"]
+            limit = state["limit_after"]
+            if state["limit_applies"] and limit > 0:
+                usage = 100.0 * figures["credit_exposure"] / limit
+                if usage > company.credit_warn_utilisation:
+                    found.append(
+                        (
+                            "utilisation",
+                            self.env._(
+                                "Credit usage %(usage)s %% (exposure %(exposure)s of "
+                                "limit %(limit)s) is above %(max)s %%.",
+                                usage=round(usage, 1),
+                                exposure=format_amount(
+                                    self.env, figures["credit_exposure"], currency
+                                ),
+                                limit=format_amount(self.env, limit, currency),
+                                max=company.credit_warn_utilisation,
+                            ),
+                        )
+                    )
+            if partner.id in new_overdue:
+                count, oldest = new_overdue[partner.id]
+                found.append(
+                    (
+                        "new_overdue",
+                        self.env._(
+                            "%(count)s invoice(s) became more than %(days)s days "
+                            "overdue (oldest due on %(date)s); overdue in all: "
+                            "%(amount)s.",
+                            count=count,
+                            days=company.credit_warn_overdue_days,
+                            date=oldest,
+                            amount=format_amount(
+                                self.env, figures["receivable_overdue"], currency
+                            ),
+                        ),
+                    )
+                )
+            if found:
+                texts[partner.id] = found
+        if texts:
+            self._credit_schedule_warnings(partners.browse(list(texts)), texts)
+        return {pid: [text for _code, text in found] for pid, found in texts.items()}
+
+    @api.model
+    def _credit_schedule_warnings(self, partners, warnings):
+        company = self.env.company
+        activity_type = self.env.ref(
+            "credit_management.mail_activity_type_credit_warning"
+        )
+        # Only looked up when a customer has no salesperson.
+        fallback = (
+            company._credit_manager_user()
+            if not all(partner.user_id for partner in partners)
+            else self.env["res.users"]
+        )
+        Activity = self.env["mail.activity"].sudo()  # warnings go to other users
+        existing = {
+            (activity.res_id, activity.credit_warning_code, activity.user_id.id)
+            for activity in Activity.search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                    ("credit_warning_code", "!=", False),
+                ]
+            )
+        }
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        today = fields.Date.context_today(self)
+        values = []
+        for partner in partners:
+            users = (partner.user_id or fallback) | company.credit_finance_user_id
+            for code, text in warnings[partner.id]:
+                for user in users:
+                    key = (partner.id, code, user.id)
+                    if key in existing:
+                        continue
+                    existing.add(key)
+                    values.append(
+                        {
+                            "res_model_id": model_id,
+                            "res_id": partner.id,
+                            "activity_type_id": activity_type.id,
+                            "user_id": user.id,
+                            "date_deadline": today,
+                            "summary": self.env._(
+                                "Credit warning: %(partner)s",
+                                partner=partner.display_name,
+                            ),
+                            "note": Markup("<p>%s</p>") % text,
+                            "credit_warning_code": code,
+                        }
+                    )
+        Activity.create(values)

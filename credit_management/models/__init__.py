@@ -2,6 +2,7 @@ from . import credit_score_factor
 from . import credit_grade
 from . import res_company
 from . import res_config_settings
+from . import credit_exposure
 from . import res_partner
 from . import account_move
 from . import account_move_line

@@ -12,7 +12,7 @@ class AccountMoveLine(models.Model):
     # reconciled", with zero residuals), which this one leaves out. A line is
     # reconciled exactly when both its (rounded) residuals are zero, so on a
     # receivable account the condition is "not reconciled";
-    # res.partner._credit_open_receivables_sql repeats it to use the index.
+    # credit.exposure._credit_open_receivables_sql repeats it to use the index.
     _credit_open_items_idx = models.Index(
         "(account_id, partner_id)"
         " INCLUDE (company_id, parent_state, currency_id, move_id, date_maturity,"

@@ -158,7 +158,7 @@ class CreditGrade(models.Model):
         rate = 1.0
         if self.currency_id != company.currency_id:
             rate = (
-                self.env["res.partner"]
+                self.env["credit.exposure"]
                 .with_company(company)
                 ._credit_rates(self.currency_id.ids, fields.Date.context_today(self))[
                     self.currency_id.id

@@ -20,7 +20,7 @@ class CreditCheck(dict):
         if "overdue_invoice_count" in figures:
             return figures
         partner = self["partner"]
-        detailed = partner._credit_figures()[partner.id]
+        detailed = partner.env["credit.exposure"]._credit_figures(partner)[partner.id]
         figures.update(
             {name: value for name, value in detailed.items() if name not in figures}
         )
@@ -65,7 +65,11 @@ class CreditPolicy(models.AbstractModel):
         ):
             return result
         partner = order._credit_partner().with_company(company)
-        figures = partner._credit_figures(detail=False)[partner.id]
+        figures = (
+            self.env["credit.exposure"]
+            .with_company(company)
+            ._credit_figures(partner, detail=False)[partner.id]
+        )
         amount = order._credit_order_amount()
         if increase is not None:
             amount = increase

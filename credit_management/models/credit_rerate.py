@@ -17,7 +17,7 @@ class CreditRerate(models.AbstractModel):
     def _credit_candidates_domain(self):
         """Customers of the current company: commercial partners with a posted
         customer invoice or a confirmed sale order in it (one query)."""
-        company_ids = self.env["res.partner"]._credit_company_ids()
+        company_ids = self.env["credit.exposure"]._credit_company_ids()
         self.env["account.move"].flush_model(
             ["commercial_partner_id", "company_id", "move_type", "state"]
         )
@@ -81,7 +81,7 @@ class CreditRerate(models.AbstractModel):
             ]
         days = run.company_id.credit_warn_overdue_days
         since, today = run.date_from, run.date_to
-        partners = self.env["res.partner"]
+        exposure = self.env["credit.exposure"]
         rows = self.env.execute_query(
             SQL(
                 """
@@ -93,8 +93,8 @@ class CreditRerate(models.AbstractModel):
                     OR (aml.date_maturity >= %(since_days)s
                         AND aml.date_maturity < %(today_days)s))
                 """,
-                open_items=partners._credit_open_receivables_sql(
-                    partners._credit_company_ids(),
+                open_items=exposure._credit_open_receivables_sql(
+                    exposure._credit_company_ids(),
                     join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
                 ),
                 since=since,

@@ -36,10 +36,11 @@ class CreditScoring(models.AbstractModel):
         """
         date = date or fields.Date.context_today(self)
         since = date - timedelta(days=365)
-        figures = partners._credit_figures(date)
-        company_ids = partners._credit_company_ids()
+        exposure = self.env["credit.exposure"]
+        figures = exposure._credit_figures(partners, date)
+        company_ids = exposure._credit_company_ids()
         partner_ids = partners.ids
-        contact_ids = partners._credit_contact_ids_sql(partner_ids)
+        contact_ids = exposure._credit_contact_ids_sql(partner_ids)
         for model, names in (
             ("account.move", ["amount_untaxed_signed", "invoice_date"]),
             ("account.move", ["invoice_date_due", "payment_state"]),
@@ -80,7 +81,7 @@ class CreditScoring(models.AbstractModel):
                     company_ids=company_ids,
                     partner_ids=partner_ids,
                     contact_ids=contact_ids,
-                    account_ids=partners._credit_receivable_account_ids_sql(),
+                    account_ids=exposure._credit_receivable_account_ids_sql(),
                     since=since,
                     date=date,
                 )

@@ -24,8 +24,9 @@ class CreditWarning(models.AbstractModel):
         previous = [
             fields.Date.to_date(partner.credit_score_date) for partner in partners
         ]
-        open_items = partners._credit_open_receivables_sql(
-            partners._credit_company_ids(),
+        exposure = self.env["credit.exposure"]
+        open_items = exposure._credit_open_receivables_sql(
+            exposure._credit_company_ids(),
             commercial_ids=partners.ids,
             join=SQL(
                 """

@@ -230,7 +230,7 @@ class SaleOrder(models.Model):
         if self.currency_id == company.currency_id or not self.currency_id:
             return self.amount_total
         rates = (
-            self.env["res.partner"]
+            self.env["credit.exposure"]
             .with_company(company)
             ._credit_rates(self.currency_id.ids, fields.Date.context_today(self))
         )

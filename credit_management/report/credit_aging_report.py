@@ -232,7 +232,7 @@ class CreditAgingReport(models.Model):
                AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
                AND open.residual != 0
             """,
-            accounts=self.env["res.partner"]._credit_receivable_account_ids_sql(
+            accounts=self.env["credit.exposure"]._credit_receivable_account_ids_sql(
                 literal=True
             ),
             as_of=self._credit_aging_date(),

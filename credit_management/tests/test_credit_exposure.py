@@ -1,7 +1,7 @@
 from odoo import Command
 from odoo.tests import tagged
 
-from ..models.res_partner import POLICY_DECISION
+from ..models.credit_exposure import POLICY_DECISION
 from .common import CreditCommon
 
 
@@ -170,8 +170,9 @@ class TestCreditExposure(CreditCommon):
         customers = self.customer | self.env["res.partner"].create(
             {"name": "Nothing Open", "is_company": True}
         )
-        detailed = customers._credit_figures()
-        lean = customers._credit_figures(detail=False)
+        exposure = self.env["credit.exposure"]
+        detailed = exposure._credit_figures(customers)
+        lean = exposure._credit_figures(customers, detail=False)
         for customer in customers:
             self.assertEqual(
                 lean[customer.id],
@@ -229,11 +230,15 @@ class TestCreditExposure(CreditCommon):
         )
         order.action_confirm()
         self._invoice(100.0)
-        customer = self.customer.with_user(self.salesman).with_company(self.company)
+        exposure = (
+            self.env["credit.exposure"]
+            .with_user(self.salesman)
+            .with_company(self.company)
+        )
         for allowed in (self.company, self.company | branch):
-            figures = customer.with_context(
+            figures = exposure.with_context(
                 allowed_company_ids=allowed.ids
-            )._credit_figures()[self.customer.id]
+            )._credit_figures(self.customer)[self.customer.id]
             self.assertEqual(figures["credit_exposure"], 1000.0, allowed.mapped("name"))
         # The branch sees the family's exposure too.
         self.assertEqual(self.customer.with_company(branch).credit_exposure, 1000.0)

@@ -218,7 +218,7 @@ class TestCreditProperties(CreditCommon):
             )
             invoice.action_post()
             expected_open += invoice.amount_total_signed
-        figures = partner._credit_figures()[partner.id]
+        figures = self.env["credit.exposure"]._credit_figures(partner)[partner.id]
         self.assertAlmostEqual(figures["receivable_open"], expected_open, 2)
         self.assertAlmostEqual(figures["invoices_draft"], sum(draft_invoices), 2)
         self.assertAlmostEqual(figures["orders_uninvoiced"], sum(orders), 2)

@@ -177,3 +177,4 @@ setup_all() {
 
 odoo_bin() { "$PY" -m odoo -c "$CONF" "$@"; }
 
+db_exists() { psql -d postgres -Atc "select 1 from pg_database where datname = '$1'" | grep -q 1; }

@@ -32,6 +32,9 @@
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "credit_management/static/src/**/*",
+        ],
         "web.assets_tests": [
             "credit_management/static/tests/tours/**/*",
         ],

@@ -3,6 +3,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount, format_datetime
 from odoo.tools.mail import plaintext2html
 
+from ..exceptions import CreditBlockedError
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -22,6 +24,11 @@ class SaleOrder(models.Model):
         string="Credit Check",
         compute="_compute_credit_check",
         help="Why this order would be blocked by the credit policy at confirmation.",
+        groups="base.group_user",
+    )
+    credit_check_summary = fields.Char(
+        compute="_compute_credit_check",
+        help="The reasons in one line; the full message is in the details.",
         groups="base.group_user",
     )
     credit_blocked = fields.Boolean(
@@ -82,7 +89,7 @@ class SaleOrder(models.Model):
     )
     def _compute_credit_check(self):
         for order in self:
-            message, approved = False, False
+            message, summary, approved = False, False, False
             if order.state in ("draft", "sent") and order.partner_id:
                 try:
                     check = order._credit_check()
@@ -93,6 +100,9 @@ class SaleOrder(models.Model):
                     order.credit_check_message = self.env._(
                         "The credit check cannot run: %(error)s", error=error
                     )
+                    order.credit_check_summary = self.env._(
+                        "The credit check cannot run (see the details)."
+                    )
                     order.credit_blocked = True
                     order.credit_approval_valid = False
                     continue
@@ -102,7 +112,9 @@ class SaleOrder(models.Model):
                 )
                 if check["codes"] and not approved:
                     message = order._credit_message(check)
+                    summary = order._credit_summary(check)
             order.credit_check_message = message
+            order.credit_check_summary = summary
             order.credit_blocked = bool(message)
             order.credit_approval_valid = approved
 
@@ -143,8 +155,20 @@ class SaleOrder(models.Model):
         orders._credit_lock_partners()
         # Orders confirmed together are checked together: each one counts the
         # orders of the same customer that come before it in this batch.
+        batch = self.with_context(credit_confirm_batch_ids=self.ids)
+        # Checked here, before core's own checks, to refuse with an error of our
+        # own (its dialog is titled "Credit Check", not "Invalid Operation");
+        # core's loop then skips the credit part (_confirmation_error_message).
+        for order in batch.filtered(
+            lambda o: (
+                o.state in ("draft", "sent") and o.company_id.credit_control_enabled
+            )
+        ):
+            message = order._credit_confirmation_message()
+            if message:
+                raise CreditBlockedError(message)
         return super(
-            SaleOrder, self.with_context(credit_confirm_batch_ids=self.ids)
+            SaleOrder, batch.with_context(credit_checked_ids=self.ids)
         ).action_confirm()
 
     def _action_confirm(self):
@@ -159,12 +183,15 @@ class SaleOrder(models.Model):
 
     def _confirmation_error_message(self):
         error = super()._confirmation_error_message()
-        if error:
+        if error or self.id in (self.env.context.get("credit_checked_ids") or ()):
             return error
+        return self._credit_confirmation_message()
+
+    def _credit_confirmation_message(self):
+        """Why the confirmation is refused, for whoever asks: what a customer
+        triggers answers in customer words, the credit figures are internal."""
         message = self._credit_block_message()
         if message and self.env.user.share:
-            # What a customer triggers answers in customer words: the credit
-            # figures are internal.
             return self.env._(
                 "Thank you: our credit department is reviewing order %(order)s. "
                 "We will confirm it shortly.",
@@ -296,61 +323,105 @@ class SaleOrder(models.Model):
         return self._credit_message(check)
 
     def _credit_message(self, check):
-        """The message shown when the credit check blocks this order."""
+        """The message shown when the credit check blocks this order: the
+        reasons, then only the figures that apply (no line of zeros), then what
+        the reader can do, in words for their role."""
         self.ensure_one()
         currency = check["currency"]
+        partner = check["partner"]
 
         def fmt(value):
             return format_amount(self.env, value, currency)
 
+        # An order not saved yet has no name of its own ("New").
+        order = (
+            self.env._("Order %(order)s", order=self.name)
+            if self.id
+            else self.env._("This quotation")
+        )
         if check.get("increase") is not None:
             title = self.env._(
-                "Order %(order)s cannot grow by %(increase)s: the credit check of "
+                "%(order)s cannot grow by %(increase)s: the credit check of "
                 "%(partner)s failed.",
-                order=self.name,
+                order=order,
                 increase=fmt(check["increase"]),
-                partner=check["partner"].display_name,
+                partner=partner.display_name,
             )
         else:
             title = self.env._(
-                "Order %(order)s cannot be confirmed: the credit check of "
-                "%(partner)s failed.",
-                order=self.name,
-                partner=check["partner"].display_name,
+                "%(order)s cannot be confirmed: the credit check of %(partner)s "
+                "failed.",
+                order=order,
+                partner=partner.display_name,
             )
-        lines = [
-            title,
-            "",
-            *(f"• {reason}" for reason in check["reasons"]),
-            "",
-            self.env._(
-                "Customer %(partner)s, grade %(grade)s, credit limit %(limit)s; "
-                "this order %(amount)s.",
-                partner=check["partner"].display_name,
-                grade=check["grade"].display_name or self.env._("none"),
-                limit=(
-                    self.env._("none")
-                    if check["limit"] is None
-                    else fmt(check["limit"])
+        lines = [title, "", *(f"• {reason}" for reason in check["reasons"]), ""]
+        grade = check["grade"]
+        limit = (
+            self.env._("no credit limit")
+            if check["limit"] is None
+            else self.env._("credit limit %(limit)s", limit=fmt(check["limit"]))
+        )
+        if grade:
+            lines.append(
+                self.env._(
+                    "%(partner)s: grade %(grade)s, %(limit)s; this order %(amount)s.",
+                    partner=partner.display_name,
+                    grade=grade.display_name,
+                    limit=limit,
+                    amount=fmt(check["amount"]),
+                )
+            )
+        else:
+            lines.append(
+                self.env._(
+                    "%(partner)s: %(limit)s; this order %(amount)s.",
+                    partner=partner.display_name,
+                    limit=limit,
+                    amount=fmt(check["amount"]),
+                )
+            )
+        components = (
+            (
+                check["receivable_open"],
+                self.env._(
+                    "open receivables %(amount)s", amount=fmt(check["receivable_open"])
                 ),
-                amount=fmt(check["amount"]),
             ),
-            self.env._(
-                "Exposure %(exposure)s = open receivables %(open)s + confirmed "
-                "orders not invoiced %(orders)s + draft invoices %(drafts)s.",
-                exposure=fmt(check["credit_exposure"]),
-                open=fmt(check["receivable_open"]),
-                orders=fmt(check["orders_uninvoiced"]),
-                drafts=fmt(check["invoices_draft"]),
+            (
+                check["orders_uninvoiced"],
+                self.env._(
+                    "confirmed orders not invoiced %(amount)s",
+                    amount=fmt(check["orders_uninvoiced"]),
+                ),
             ),
-            self.env._(
-                "Overdue: %(count)s invoice(s) for %(amount)s, the oldest %(days)s "
-                "days past due.",
-                count=check["overdue_invoice_count"],
-                amount=fmt(check["receivable_overdue"]),
-                days=check["max_days_overdue"],
+            (
+                check["invoices_draft"],
+                self.env._(
+                    "draft invoices %(amount)s", amount=fmt(check["invoices_draft"])
+                ),
             ),
+        )
+        parts = [
+            text for value, text in components if currency.compare_amounts(value, 0.0)
         ]
+        if parts:
+            lines.append(
+                self.env._(
+                    "Exposure %(exposure)s = %(parts)s.",
+                    exposure=fmt(check["credit_exposure"]),
+                    parts=" + ".join(parts),
+                )
+            )
+        if check["overdue_invoice_count"]:
+            lines.append(
+                self.env._(
+                    "Overdue: %(count)s invoice(s) for %(amount)s, the oldest "
+                    "%(days)s days past due.",
+                    count=check["overdue_invoice_count"],
+                    amount=fmt(check["receivable_overdue"]),
+                    days=check["max_days_overdue"],
+                )
+            )
         approval = self.sudo().credit_approval_id
         gap = approval and approval._credit_gap(self, check["codes"])
         if gap:
@@ -363,23 +434,68 @@ class SaleOrder(models.Model):
                     gap=gap,
                 )
             )
-        group = (self.company_id or self.env.company)._credit_override_group().name
-        if check.get("increase") is not None:
-            todo = self.env._(
-                "What to do: %(actions)s, or ask a member of %(group)s to make the "
-                "change (it is recorded as their credit approval).",
-                actions=", ".join(check["actions"]),
-                group=group,
-            )
+        actions = ", ".join(check["actions"])
+        if self._credit_user_can_approve():
+            if check.get("increase") is not None:
+                todo = self.env._(
+                    "What to do: %(actions)s, or make the change yourself: as a "
+                    "credit approver, it is recorded as your approval.",
+                    actions=actions,
+                )
+            else:
+                todo = self.env._(
+                    "What to do: %(actions)s, or approve the order yourself "
+                    "(Approve Credit).",
+                    actions=actions,
+                )
         else:
-            todo = self.env._(
-                "What to do: %(actions)s, or ask a member of %(group)s to approve "
-                "this order (Approve Credit button).",
-                actions=", ".join(check["actions"]),
-                group=group,
-            )
+            approvers = self._credit_approvers_label()
+            if check.get("increase") is not None:
+                todo = self.env._(
+                    "What to do: %(actions)s, or ask %(approvers)s to make the "
+                    "change (it is recorded as their approval).",
+                    actions=actions,
+                    approvers=approvers,
+                )
+            else:
+                todo = self.env._(
+                    "What to do: %(actions)s, or ask %(approvers)s to approve the "
+                    "order (Request Approval).",
+                    actions=actions,
+                    approvers=approvers,
+                )
         lines.append(todo)
         return "\n".join(lines)
+
+    def _credit_summary(self, check):
+        """The reasons of a refusal in one line, for the banner."""
+        currency = check["currency"]
+        labels = {
+            "hold": self.env._("customer on credit hold"),
+            "prepayment": self.env._("grade requires payment in advance"),
+            "overdue": self.env._("invoices overdue beyond the tolerance"),
+        }
+        if "limit" in check["codes"]:
+            excess = check["credit_exposure"] + check["amount"] - (check["limit"] or 0)
+            labels["limit"] = self.env._(
+                "over the credit limit by %(excess)s",
+                excess=format_amount(self.env, excess, currency),
+            )
+        return self.env._(
+            "Blocked by the credit check: %(reasons)s.",
+            reasons="; ".join(labels[code] for code in check["codes"]),
+        )
+
+    def _credit_approvers_label(self):
+        """Who approves, in words: "a credit manager", or the company's own
+        approvers group named as such."""
+        self.ensure_one()
+        group = (self.company_id or self.env.company)._credit_override_group()
+        if group == self.env.ref("credit_management.group_credit_manager"):
+            return self.env._("a credit manager")
+        return self.env._(
+            'a credit approver (group "%(group)s")', group=group.display_name
+        )
 
     # ------------------------------------------------------------------
     # Confirmed orders that grow
@@ -430,7 +546,7 @@ class SaleOrder(models.Model):
                     )
                 )
                 continue
-            raise UserError(order._credit_message(check))
+            raise CreditBlockedError(order._credit_message(check))
 
     def _credit_approve(self, reason):
         """Record a credit approval of this order with this moment's figures

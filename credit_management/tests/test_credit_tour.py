@@ -10,6 +10,7 @@ class TestCreditTour(CreditCommon, HttpCase):
 
     def test_blocked_approved_confirmed(self):
         self.customer.credit_limit = 5000.0
+        self.company.credit_manager_user_id = self.credit_manager
         order = self._order(6000.0)
         url = f"/odoo/sales/{order.id}"
         self.start_tour(
@@ -17,6 +18,14 @@ class TestCreditTour(CreditCommon, HttpCase):
         )
         self.assertEqual(order.state, "draft")
         self.assertFalse(order.credit_approval_user_id)
+        self.assertTrue(order.credit_review_pending)
+        request = order.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("credit_management.mail_activity_type_credit_approval")
+            )
+        )
+        self.assertEqual(request.user_id, self.credit_manager)
 
         self.start_tour(
             url, "credit_management_manager_approves", login="credit_manager"
@@ -26,6 +35,7 @@ class TestCreditTour(CreditCommon, HttpCase):
             order.credit_approval_reason, "Deposit of 2,000 received by bank transfer"
         )
         self.assertEqual(order.state, "draft")
+        self.assertFalse(order.credit_review_pending)
 
         self.start_tour(
             url, "credit_management_salesman_confirms", login="credit_salesman"

@@ -2,12 +2,14 @@ import { registry } from "@web/core/registry";
 
 const tours = registry.category("web_tour.tours");
 
-// A salesman opens an order over the customer's limit and tries to confirm it.
+// A salesman opens an order over the customer's limit, tries to confirm it, reads
+// why in a "Credit Check" dialog, and asks the credit manager for an approval.
 tours.add("credit_management_salesman_blocked", {
     steps: () => [
         {
-            content: "The form already says why the order is blocked",
-            trigger: "div[name=credit_blocked_alert]:contains(exceeds the credit limit)",
+            content: "The banner says why in one line",
+            trigger:
+                "div[name=credit_blocked_alert] div[name=credit_check_summary]:contains(over the credit limit by)",
         },
         {
             content: "The salesman has no Approve Credit button",
@@ -19,14 +21,27 @@ tours.add("credit_management_salesman_blocked", {
             run: "click",
         },
         {
-            content: "The confirmation is refused with the credit message",
+            content: "The refusal is a credit check, with the reason and what to do",
             trigger:
-                ".modal .modal-body:contains(cannot be confirmed):contains(exceeds the credit limit):contains(Approve Credit)",
+                ".modal:has(.modal-title:contains(Credit Check)) .modal-body:contains(cannot be confirmed):contains(exceeds the credit limit):contains(ask a credit manager)",
+        },
+        {
+            content: "No line of zeros and no group noun in the message",
+            trigger: ".modal .modal-body:not(:contains(Overdue: 0)):not(:contains(a member of))",
         },
         {
             content: "Close the message",
             trigger: ".modal .modal-footer button.btn-primary",
             run: "click",
+        },
+        {
+            content: "Ask for an approval",
+            trigger: ".o_statusbar_buttons button[name=action_credit_request_approval]",
+            run: "click",
+        },
+        {
+            content: "The quotation now says it waits for the credit review",
+            trigger: "div[name=credit_review_pending_alert]:contains(Waiting for the credit team)",
         },
         {
             content: "The order is still a quotation",
@@ -40,7 +55,7 @@ tours.add("credit_management_manager_approves", {
     steps: () => [
         {
             content: "The manager sees the blocking reason",
-            trigger: "div[name=credit_blocked_alert]:contains(exceeds the credit limit)",
+            trigger: "div[name=credit_blocked_alert]:contains(over the credit limit by)",
         },
         {
             content: "Open the approval",

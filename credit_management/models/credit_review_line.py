@@ -34,3 +34,4 @@ class CreditReviewLine(models.Model):
         help="Weight after re-normalisation over the factors with data.",
     )
     contribution = fields.Float(help="Points this factor adds to the score.")
+    unit = fields.Char(related="factor_id.unit")

@@ -163,7 +163,7 @@ class CreditScoring(models.AbstractModel):
         weights = {factor_id: values[0] for factor_id, values in settings.items()}
         with_data = [f for f in factors if raws.get(f.code) is not None]
         total = sum(weights[factor.id] for factor in with_data)
-        lines, score = [], 0.0
+        lines = []
         for factor in factors:
             raw = raws.get(factor.code)
             has_data = raw is not None and total > 0
@@ -172,7 +172,6 @@ class CreditScoring(models.AbstractModel):
             )
             effective = 100.0 * weights[factor.id] / total if has_data else 0.0
             contribution = normalised * effective / 100.0
-            score += contribution
             lines.append(
                 {
                     "factor_id": factor.id,
@@ -185,7 +184,10 @@ class CreditScoring(models.AbstractModel):
                     "contribution": round(contribution, 2),
                 }
             )
-        return (round(score, 2) if total > 0 else None), lines
+        # The score is the sum of the contributions as shown (rounded once):
+        # a review never shows contributions that add up to another score.
+        shown = round(sum(line["contribution"] for line in lines), 2)
+        return (shown if total > 0 else None), lines
 
     # ------------------------------------------------------------------
     # Rating

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from .credit_exposure import CREDIT_FIGURES
 
@@ -165,6 +166,23 @@ class ResPartner(models.Model):
         compute="_compute_credit_figures",
         groups=CREDIT_READ_GROUPS,
     )
+    credit_grade_color = fields.Integer(
+        related="credit_grade_id.color", groups=CREDIT_READ_GROUPS
+    )
+    credit_has_overdue = fields.Boolean(
+        string="Has Overdue Invoices",
+        compute="_compute_credit_figures",
+        search="_search_credit_has_overdue",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_usage_level = fields.Selection(
+        [("normal", "Normal"), ("warning", "Nearly used"), ("over", "Over the limit")],
+        compute="_compute_credit_figures",
+        help="Over the limit above 100 %, nearly used above the company's warning "
+        "threshold (Settings).",
+        search="_search_credit_usage_level",
+        groups=CREDIT_READ_GROUPS,
+    )
     credit_figures_error = fields.Char(
         compute="_compute_credit_figures",
         help="Why the credit figures cannot be computed (a configuration error).",
@@ -231,6 +249,8 @@ class ResPartner(models.Model):
             for name in (*CREDIT_FIGURES, "credit_exposure", "credit_available"):
                 self[name] = 0.0
             self.credit_usage_percent = 0.0
+            self.credit_usage_level = "normal"
+            self.credit_has_overdue = False
             self.credit_figures_error = self.env._(
                 "Credit figures unavailable: %(error)s", error=error
             )
@@ -245,6 +265,58 @@ class ResPartner(models.Model):
             partner.credit_available, partner.credit_usage_percent = (
                 commercial._credit_available_usage(exposure)
             )
+            partner.credit_has_overdue = values["receivable_overdue"] > 0
+            usage = partner.credit_usage_percent
+            partner.credit_usage_level = (
+                "over"
+                if usage > 100.0
+                else "warning"
+                if usage > self.env.company.credit_warn_utilisation
+                else "normal"
+            )
+
+    def _search_credit_has_overdue(self, operator, value):
+        """Commercial partners with an open item past its due date (one query)."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on overdue invoices."))
+        exposure = self.env["credit.exposure"]
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT p.commercial_partner_id
+              %(open_items)s
+               AND aml.amount_residual > 0
+               AND aml.date_maturity < %(today)s
+                """,
+                open_items=exposure._credit_open_receivables_sql(
+                    exposure._credit_company_ids(),
+                    join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
+                ),
+                today=fields.Date.context_today(self),
+            )
+        )
+        ids = [row[0] for row in rows]
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", ids)]
+
+    def _search_credit_usage_level(self, operator, value):
+        """Customers by credit usage: the figures of every customer with a limit,
+        computed set-based (three grouped queries)."""
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Unsupported search on credit usage."))
+        values = {value} if isinstance(value, str) else set(value)
+        with_limit = self.search(
+            [("parent_id", "=", False), ("credit_limit_applies", "=", True)]
+        )
+        matching = with_limit.filtered(
+            lambda partner: partner.credit_usage_level in values
+        )
+        if "normal" in values:
+            matching |= self.search(
+                [("parent_id", "=", False), ("credit_limit_applies", "=", False)]
+            )
+        positive = operator in ("=", "in")
+        return [("id", "in" if positive else "not in", matching.ids)]
 
     def _credit_available_usage(self, exposure):
         """(available credit, usage %) of this commercial partner at
@@ -342,18 +414,23 @@ class ResPartner(models.Model):
         return action
 
     def action_view_credit_open_invoices(self):
+        """The customer's open items as of today, read-only: the same items and
+        total as the Open Invoices figure, for everyone who reads that figure
+        (a salesman's access rules on invoices would show only his own)."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_invoice_type"
+            "credit_management.action_credit_open_items"
         )
         action["domain"] = [
-            ("move_type", "in", ("out_invoice", "out_refund")),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("partner_id", "=", self.commercial_partner_id.id),
             ("company_id", "in", self.env["credit.exposure"]._credit_company_ids()),
         ]
-        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        action["context"] = {
+            "credit_aging_date": fields.Date.to_string(fields.Date.context_today(self))
+        }
+        action["name"] = self.env._(
+            "Open Items of %(partner)s", partner=self.commercial_partner_id.display_name
+        )
         return action
 
     def _credit_check_manager(self, vals):

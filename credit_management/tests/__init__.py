@@ -7,6 +7,7 @@ from . import test_credit_access
 from . import test_credit_scoring
 from . import test_credit_rerate_cron
 from . import test_credit_settings
+from . import test_credit_screens
 from . import test_credit_warning
 from . import test_credit_aging
 from . import test_credit_properties

@@ -93,7 +93,7 @@ class TestCreditProperties(CreditCommon):
         # Factors without data are left out and the weights re-normalised.
         self.assertAlmostEqual(sum(x["effective_weight"] for x in with_data), 100, 0)
         self.assertAlmostEqual(
-            sum(line["contribution"] for line in lines), score, delta=0.05
+            sum(line["contribution"] for line in lines), score, places=6
         )
 
     @PURE

@@ -47,7 +47,11 @@ class TestCreditScoring(CreditCommon):
         # payment delay 30 days: (30 - 60) / (0 - 60) = 50 points, weight 50 %
         # max days overdue 5: (5 - 90) / (0 - 90) = 94.44 points, weight 30 %
         # external rating 80: 80 points, weight 20 %
-        self.assertAlmostEqual(review.score, 0.5 * 50 + 0.3 * 850 / 9 + 0.2 * 80, 2)
+        self.assertAlmostEqual(review.score, 0.5 * 50 + 0.3 * 850 / 9 + 0.2 * 80, 1)
+        # The score shown is the sum of the contributions shown, to the cent.
+        self.assertEqual(
+            round(sum(review.line_ids.mapped("contribution")), 2), review.score
+        )
         self.assertEqual(review.grade_after_id, self.grade_c)  # 69.33 < 70
         self.assertEqual(self.customer.credit_grade_id, self.grade_c)
         self.assertAlmostEqual(self.customer.credit_score, 69.33, 2)

@@ -1,0 +1,108 @@
+from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditScreens(CreditCommon):
+    """What the screens say: the refusal per reader, the customers list, the
+    open items behind the Open Invoices figure, the usage level."""
+
+    def test_salesman_reads_whom_to_ask_in_words(self):
+        self._invoice(4500.0)
+        order = self._order(1000.0).with_user(self.salesman)
+        message = order.credit_check_message
+        self.assertIn("ask a credit manager to approve the order", message)
+        self.assertIn("Request Approval", message)
+        self.assertNotIn("a member of", message)
+        self.assertNotIn("Credit Manager", message)  # no group used as a noun
+        self.assertNotIn("Overdue:", message)  # nothing overdue: no line of zeros
+        self.assertIn("over the credit limit by", order.credit_check_summary)
+
+    def test_approver_reads_his_own_what_to_do(self):
+        self._invoice(4500.0)
+        order = self._order(1000.0).with_user(self.credit_manager)
+        self.assertIn("approve the order yourself", order.credit_check_message)
+        self.assertNotIn("ask a credit manager", order.credit_check_message)
+
+    def test_custom_approvers_group_is_named_as_such(self):
+        approvers = self.env["res.groups"].create({"name": "Credit approvers"})
+        self.company.credit_override_group_id = approvers
+        self._invoice(4500.0)
+        message = self._order(1000.0).with_user(self.salesman).credit_check_message
+        self.assertIn('ask a credit approver (group "Credit approvers")', message)
+
+    def test_unsaved_quotation_is_not_called_new(self):
+        self._invoice(4500.0)
+        form = Form(self.env["sale.order"].with_user(self.salesman))
+        form.partner_id = self.customer
+        with form.order_line.new() as line:
+            line.product_id = self.product_a
+            line.price_unit = 1000.0
+            line.tax_ids.clear()
+        self.assertTrue(form.credit_blocked)
+        self.assertIn("This quotation cannot be confirmed", form.credit_check_message)
+        self.assertNotIn("Order New", form.credit_check_message)
+
+    def test_open_invoices_figure_equals_the_list_for_a_salesman(self):
+        self._invoice(1200.0)
+        self._invoice(300.0, days_ago=40)
+        # A salesman with "own documents only" sees none of these invoices...
+        salesman = self.salesman
+        self.assertFalse(
+            self.env["account.move"]
+            .with_user(salesman)
+            .search([("partner_id", "=", self.customer.id)])
+        )
+        customer = self.customer.with_user(salesman)
+        action = customer.action_view_credit_open_invoices()
+        items = (
+            self.env[action["res_model"]]
+            .with_user(salesman)
+            .with_context(**action["context"])
+            .search(action["domain"])
+        )
+        self.assertEqual(len(items), 2)
+        self.assertEqual(sum(items.mapped("residual")), customer.receivable_open)
+        self.assertEqual(customer.receivable_open, 1500.0)
+
+    def test_usage_level_and_customers_list(self):
+        over = self.customer
+        self._invoice(6000.0, partner=over)
+        nearly = self.env["res.partner"].create(
+            {"name": "Nearly Co", "is_company": True, "credit_limit": 1000.0}
+        )
+        self._invoice(950.0, partner=nearly)
+        no_invoice = self.env["res.partner"].create(
+            {
+                "name": "Cobalt Like",
+                "is_company": True,
+                "credit_grade_id": self.grade_prepay.id,
+            }
+        )
+        self.assertEqual(over.credit_usage_level, "over")
+        self.assertEqual(nearly.credit_usage_level, "warning")
+        self.assertEqual(no_invoice.credit_usage_level, "normal")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.action_credit_partner"
+        )
+        domain = safe_eval(action["domain"])
+        Partner = self.env["res.partner"]
+        listed = Partner.search(domain)
+        self.assertIn(no_invoice, listed, "a customer without invoices is listed")
+        self.assertEqual(
+            Partner.search(domain + [("credit_usage_level", "=", "over")])
+            & (over | nearly | no_invoice),
+            over,
+        )
+        self.assertEqual(
+            Partner.search(domain + [("credit_has_overdue", "=", True)])
+            & (over | nearly | no_invoice),
+            Partner,
+        )
+        self._invoice(10.0, partner=nearly, days_ago=3)
+        self.assertEqual(
+            Partner.search(domain + [("credit_has_overdue", "=", True)]) & nearly,
+            nearly,
+        )

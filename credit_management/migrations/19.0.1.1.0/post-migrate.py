@@ -4,7 +4,8 @@ Credit approvals move from fields of sale.order to credit.approval records (one
 per approved order): approver, date, reason, customer, exposure, limit and the
 reasons overridden are kept as they were. What the old fields did not hold is
 filled so that every approval keeps the meaning it had (it covered the order
-whatever the reasons, with no end date): the rules overridden are all four
+whatever the reasons, with no end date; a limit of 0 at approval meant no limit):
+the rules overridden are all four
 rules, and the approval is valid until 30 days after the upgrade (the default
 validity from the upgrade day). The approved amount was in company currency; it
 is kept as is for orders in company currency, and for the others the order's
@@ -116,7 +117,8 @@ def _migrate_approvals(cr):
         INSERT INTO credit_approval
                (order_id, company_id, partner_id, user_id, date, date_expiry,
                 reason, currency_id, amount, exposure, credit_limit,
-                blocking_reasons, rule_codes, revoked_date, revoked_reason,
+                has_credit_limit, blocking_reasons, rule_codes, revoked_date,
+                revoked_reason,
                 create_uid, create_date, write_uid, write_date)
         SELECT so.id, so.company_id,
                COALESCE(so.credit_approval_partner_id, p.commercial_partner_id),
@@ -128,6 +130,7 @@ def _migrate_approvals(cr):
                CASE WHEN so.currency_id = c.currency_id
                     THEN so.credit_approval_amount ELSE so.amount_total END,
                so.credit_approval_exposure, so.credit_approval_limit,
+               COALESCE(so.credit_approval_limit, 0) > 0,
                so.credit_approval_blocking_reasons,
                'hold,prepayment,overdue,limit',
                CASE WHEN so.state = 'cancel' THEN now() AT TIME ZONE 'UTC' END,

@@ -102,6 +102,66 @@ class CreditReview(models.Model):
                 date=fields.Date.to_string(fields.Date.to_date(review.date)),
             )
 
+    def _credit_summary(self, warnings_raised=0):
+        """What these reviews changed, in one message (the Re-rate Now
+        notification): the figures for one customer, counts for several."""
+        states = dict(self._fields["limit_state"]._description_selection(self.env))
+        if len(self) == 1:
+            review = self
+            parts = []
+            if review.has_score:
+                parts.append(
+                    self.env._(
+                        "score %(before)s → %(after)s",
+                        before=review.previous_score
+                        if review.had_previous_score
+                        else "-",
+                        after=review.score,
+                    )
+                )
+            if review.data_insufficient:
+                parts.append(self.env._("insufficient data: grade and limit kept"))
+            elif review.grade_proposed_id != review.grade_before_id:
+                parts.append(
+                    self.env._(
+                        "grade %(before)s → %(after)s",
+                        before=review.grade_before_id.code or "-",
+                        after=review.grade_proposed_id.code or "-",
+                    )
+                )
+            if review.limit_state != "unchanged":
+                parts.append(
+                    self.env._(
+                        "limit %(limit)s: %(state)s",
+                        limit=format_amount(
+                            self.env, review.limit_proposed, review.currency_id
+                        ),
+                        state=states[review.limit_state].lower(),
+                    )
+                )
+            parts.append(
+                self.env._("%(count)s warning(s) raised", count=warnings_raised)
+            )
+            return self.env._(
+                "%(partner)s re-rated: %(changes)s.",
+                partner=review.partner_id.display_name,
+                changes="; ".join(parts),
+            )
+        return self.env._(
+            "%(count)s customer(s) re-rated: %(grades)s with another grade, "
+            "%(applied)s limit(s) applied, %(proposed)s proposal(s) to review, "
+            "%(warnings)s warning(s) raised.",
+            count=len(self),
+            grades=len(
+                self.filtered(lambda r: r.grade_proposed_id != r.grade_before_id)
+            ),
+            applied=len(self.filtered(lambda r: r.limit_state == "applied")),
+            proposed=len(
+                self.filtered(lambda r: r.limit_state in ("proposed", "kept_manual"))
+            ),
+            warnings=warnings_raised,
+        )
+
     def action_apply_limit(self):
         """Apply the proposal of the review: its grade and its limit (credit
         managers, through the partner guard). Only the customer's latest review

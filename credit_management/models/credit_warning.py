@@ -176,7 +176,9 @@ class CreditWarning(models.AbstractModel):
         )
         Activity = self.env["mail.activity"].sudo()  # warnings go to other users
         existing = {
-            (activity.res_id, activity.credit_warning_code, activity.user_id.id)
+            (activity.res_id, activity.credit_warning_code, activity.user_id.id): (
+                activity
+            )
             for activity in Activity.search(
                 [
                     ("res_model", "=", "res.partner"),
@@ -194,9 +196,14 @@ class CreditWarning(models.AbstractModel):
             for code, text in warnings[partner.id]:
                 for user in users:
                     key = (partner.id, code, user.id)
+                    note = Markup("<p>%s</p>") % text
                     if key in existing:
+                        # Still open: never a second one, but its figures are
+                        # today's (not "96 %" when usage is now 132 %).
+                        if existing[key] and existing[key].note != note:
+                            existing[key].note = note
                         continue
-                    existing.add(key)
+                    existing[key] = None
                     values.append(
                         {
                             "res_model_id": model_id,

@@ -391,16 +391,23 @@ class ResPartner(models.Model):
                 self.env._("Only a credit manager can re-rate customers.")
             )
         partners = self.commercial_partner_id
-        self.env["credit.scoring"]._credit_rate(partners, "manual")
+        Activity = self.env["mail.activity"].sudo()  # warnings of other users too
+        warning_domain = [
+            ("res_model", "=", "res.partner"),
+            ("res_id", "in", partners.ids),
+            ("credit_warning_code", "!=", False),
+        ]
+        warnings_before = Activity.search_count(warning_domain)
+        reviews = self.env["credit.scoring"]._credit_rate(partners, "manual")
+        raised = Activity.search_count(warning_domain) - warnings_before
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._(
-                    "%(count)s customer(s) re-rated.", count=len(partners)
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
+                "sticky": len(reviews) == 1,
+                "message": reviews._credit_summary(raised),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 

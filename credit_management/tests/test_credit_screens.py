@@ -106,3 +106,47 @@ class TestCreditScreens(CreditCommon):
             Partner.search(domain + [("credit_has_overdue", "=", True)]) & nearly,
             nearly,
         )
+
+    def test_rerate_now_says_what_changed(self):
+        self.company.credit_limit_mode = "auto"
+        self.company.credit_min_data_weight = 0.0
+        self.customer.write(
+            {
+                "credit_external_rating": 100,
+                "credit_external_rating_date": self.today,
+                "credit_limit_manual": False,
+            }
+        )
+        action = self.customer.with_user(self.credit_manager).action_credit_rerate()
+        message = action["params"]["message"]
+        self.assertIn("Acme Credit Test re-rated", message)
+        self.assertIn("grade TC → TA", message)
+        self.assertIn("applied", message)
+        self.assertIn("warning(s) raised", message)
+
+    def test_open_warning_keeps_todays_figures(self):
+        """An open usage warning is updated, not left with old figures."""
+        factors = self.company.credit_score_factor_ids
+        factors.with_context(credit_weights_batch=True).write({"weight": 0})
+        factors.filtered(lambda f: f.code == "utilisation").weight = 100
+        self.customer.user_id = self.salesman
+        self._invoice(4800.0)
+        scoring = self.env["credit.scoring"]
+        scoring._credit_rate(self.customer, "manual")
+        warning = self.env["mail.activity"].search(
+            [
+                ("res_id", "=", self.customer.id),
+                ("credit_warning_code", "=", "utilisation"),
+            ]
+        )
+        self.assertIn("96.0", warning.note)
+        self._invoice(1800.0)
+        scoring._credit_rate(self.customer, "manual")
+        warnings = self.env["mail.activity"].search(
+            [
+                ("res_id", "=", self.customer.id),
+                ("credit_warning_code", "=", "utilisation"),
+            ]
+        )
+        self.assertEqual(warnings, warning)
+        self.assertIn("132.0", warning.note)

@@ -33,6 +33,14 @@ class SaleOrder(models.Model):
     )
     credit_blocked = fields.Boolean(
         compute="_compute_credit_check",
+        search="_search_credit_blocked",
+        groups="base.group_user",
+    )
+    credit_amount_over = fields.Monetary(
+        string="Over The Limit By",
+        compute="_compute_credit_amount_over",
+        currency_field="credit_currency_id",
+        help="How much exposure plus this order exceed the customer's limit.",
         groups="base.group_user",
     )
     credit_can_approve = fields.Boolean(
@@ -117,6 +125,39 @@ class SaleOrder(models.Model):
             order.credit_check_summary = summary
             order.credit_blocked = bool(message)
             order.credit_approval_valid = approved
+
+    def _search_credit_blocked(self, operator, value):
+        """Quotations the credit check blocks now (the work queue of credit
+        managers): the check of each open quotation of companies under credit
+        control."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on credit blocked."))
+        quotations = self.search(
+            [
+                ("state", "in", ("draft", "sent")),
+                ("company_id.credit_control_enabled", "=", True),
+            ]
+        )
+        blocked = quotations.filtered("credit_blocked")
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", blocked.ids)]
+
+    @api.depends("credit_blocked")
+    def _compute_credit_amount_over(self):
+        for order in self:
+            over = 0.0
+            if order.credit_blocked and order.partner_id:
+                try:
+                    check = order._credit_check()
+                except UserError:
+                    check = {"codes": []}
+                if "limit" in check["codes"]:
+                    over = (
+                        check["credit_exposure"]
+                        + check["amount"]
+                        - (check["limit"] or 0)
+                    )
+            order.credit_amount_over = over
 
     @api.depends("company_id")
     @api.depends_context("uid")

@@ -150,3 +150,16 @@ class TestCreditScreens(CreditCommon):
         )
         self.assertEqual(warnings, warning)
         self.assertIn("132.0", warning.note)
+
+    def test_work_queue_lists_blocked_quotations_and_requests(self):
+        self._invoice(4500.0)
+        blocked = self._order(1000.0)
+        passing = self._order(100.0)
+        Order = self.env["sale.order"]
+        queue = Order.search([("credit_blocked", "=", True)])
+        self.assertIn(blocked, queue)
+        self.assertNotIn(passing, queue)
+        self.assertEqual(blocked.credit_amount_over, 500.0)
+        self.assertFalse(Order.search([("credit_review_pending", "=", True)]))
+        blocked.with_user(self.salesman).action_credit_request_approval()
+        self.assertEqual(Order.search([("credit_review_pending", "=", True)]), blocked)

@@ -242,15 +242,13 @@ class CreditScoringWizard(models.TransientModel):
             more = self.env._(
                 "… and %(more)s more.", more=len(preview["moved"]) - self.PREVIEW_ROWS
             )
+        text = Markup("").join(Markup("<p>%s</p>") % escape(p) for p in paragraphs)
+        if not preview["moved"]:
+            return text
         return Markup(
             "%s<table class='table table-sm'><thead><tr>%s</tr></thead>"
             "<tbody>%s</tbody></table><p>%s</p>"
-        ) % (
-            Markup("").join(Markup("<p>%s</p>") % escape(p) for p in paragraphs),
-            header,
-            rows,
-            more,
-        )
+        ) % (text, header, rows, more)
 
 
 class CreditScoringWizardLine(models.TransientModel):

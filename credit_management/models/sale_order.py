@@ -126,6 +126,14 @@ class SaleOrder(models.Model):
             order.credit_blocked = bool(message)
             order.credit_approval_valid = approved
 
+    def _compute_partner_credit_warning(self):
+        """Odoo's own credit warning ("Sales Credit Limit") reads another total
+        than the credit check; under credit control the check's banner replaces
+        it, so that a quotation never shows two different figures."""
+        result = super()._compute_partner_credit_warning()
+        self.filtered("company_id.credit_control_enabled").partner_credit_warning = ""
+        return result
+
     def _search_credit_blocked(self, operator, value):
         """Quotations the credit check blocks now (the work queue of credit
         managers): the check of each open quotation of companies under credit

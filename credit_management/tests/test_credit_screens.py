@@ -163,3 +163,19 @@ class TestCreditScreens(CreditCommon):
         self.assertFalse(Order.search([("credit_review_pending", "=", True)]))
         blocked.with_user(self.salesman).action_credit_request_approval()
         self.assertEqual(Order.search([("credit_review_pending", "=", True)]), blocked)
+
+    def test_core_credit_warning_replaced_under_credit_control(self):
+        self.company.account_use_credit_limit = True
+        self._invoice(4500.0)
+        order = self._order(1000.0)
+        self.assertFalse(order.partner_credit_warning)
+        self.assertTrue(order.credit_blocked)
+        self.company.credit_control_enabled = False
+        order.invalidate_recordset()
+        self.assertTrue(order.partner_credit_warning)  # core's, as before
+
+    def test_aging_title_says_date_and_basis(self):
+        wizard = self.env["credit.aging.wizard"].create(
+            {"date": self.today, "basis": "invoice"}
+        )
+        self.assertIn("by invoice date", wizard.action_open()["name"])

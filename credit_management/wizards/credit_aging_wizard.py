@@ -112,7 +112,11 @@ class CreditAgingWizard(models.TransientModel):
             "credit_aging_basis": self.basis,
         }
         action["name"] = self.env._(
-            "Receivables Aging at %(date)s", date=fields.Date.to_string(self.date)
+            "Receivables Aging at %(date)s, by %(basis)s",
+            date=fields.Date.to_string(self.date),
+            basis=dict(self._fields["basis"]._description_selection(self.env))[
+                self.basis
+            ].lower(),
         )
         return action
 

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount
 
 
 class CreditGrade(models.Model):
@@ -171,6 +172,42 @@ class CreditGrade(models.Model):
                 limit = min(limit, self.limit_cap * rate)
             return currency.round(max(limit, 0.0))
         return currency.round(self.default_credit_limit * rate)
+
+    def _credit_limit_explanation(self, score, sales_12m, limit, company=None):
+        """Why this grade gives ``limit``, in words, for the review that
+        proposes it: the band the score falls in and the limit rule."""
+        self.ensure_one()
+        company = company or self.env.company
+        currency = company.currency_id
+
+        def amount(value):
+            return format_amount(self.env, value, currency)
+
+        band = self.env._(
+            "Score %(score)s ≥ %(min)s: grade %(grade)s",
+            score=score,
+            min=self.min_score,
+            grade=self.display_name,
+        )
+        if self.requires_prepayment:
+            return self.env._(
+                "%(band)s, which requires payment in advance: limit %(limit)s.",
+                band=band,
+                limit=amount(0.0),
+            )
+        if self.limit_rule == "sales_percent":
+            return self.env._(
+                "%(band)s: %(percent)s %% of the 12-month sales %(sales)s, capped at "
+                "%(cap)s: limit %(limit)s.",
+                band=band,
+                percent=self.limit_sales_percent,
+                sales=amount(sales_12m),
+                cap=amount(self.limit_cap) if self.limit_cap else self.env._("none"),
+                limit=amount(limit),
+            )
+        return self.env._(
+            "%(band)s: fixed limit %(limit)s.", band=band, limit=amount(limit)
+        )
 
     def action_view_partners(self):
         self.ensure_one()

@@ -113,7 +113,9 @@ class CreditRerate(models.AbstractModel):
     @api.model
     def _credit_job_process(self, run, partners):
         trigger = "scheduled" if run.job == "rerate" else "event"
-        self.env["credit.scoring"]._credit_rate(partners, trigger, run_ref=run.run_ref)
+        self.env["credit.scoring"]._credit_rate(
+            partners, trigger, run_ref=run.run_ref, run=run
+        )
 
     @api.model
     def _cron_rerate(self, company_ids=None):

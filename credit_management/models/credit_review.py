@@ -39,6 +39,14 @@ class CreditReview(models.Model):
         default=lambda self: self.env.user,
         help="The user who asked for the review, or the scheduled action's user.",
     )
+    run_id = fields.Many2one(
+        "credit.job.run",
+        string="Scheduled Run",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The scheduled pass this review belongs to.",
+    )
     run_ref = fields.Char(
         string="Run",
         index=True,
@@ -71,6 +79,10 @@ class CreditReview(models.Model):
     limit_proposed = fields.Monetary(
         currency_field="currency_id",
         help="Limit of the new grade for this customer.",
+    )
+    proposal_note = fields.Char(
+        string="Why This Limit",
+        help="The band the score falls in and the grade's limit rule.",
     )
     limit_after = fields.Monetary(currency_field="currency_id")
     limit_after_applies = fields.Boolean(

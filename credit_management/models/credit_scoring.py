@@ -217,6 +217,7 @@ class CreditScoring(models.AbstractModel):
             "limit_state": "unchanged",
             "insufficient": False,
             "notes": [],
+            "proposal_note": False,
         }
         total_weight = sum(line["weight"] for line in lines)
         result["data_share"] = data_share = (
@@ -258,7 +259,13 @@ class CreditScoring(models.AbstractModel):
             return result
         grade = grades._credit_grade_for(score)
         limit = grade._credit_default_limit(raws["sales_12m"], company)
-        result.update(grade_proposed=grade, limit_proposed=limit)
+        result.update(
+            grade_proposed=grade,
+            limit_proposed=limit,
+            proposal_note=grade._credit_limit_explanation(
+                score, raws["sales_12m"], limit, company
+            ),
+        )
         if auto:
             result["grade_after"] = grade
         if not applies_before or currency.compare_amounts(limit, limit_before):
@@ -285,7 +292,7 @@ class CreditScoring(models.AbstractModel):
         return result
 
     @api.model
-    def _credit_rate(self, partners, trigger, run_ref=False):
+    def _credit_rate(self, partners, trigger, run_ref=False, run=None):
         """Rate commercial ``partners`` for the current company: write one review
         each, update score, grade and (by the company's limit mode) limit, then
         raise the early warnings.
@@ -340,6 +347,7 @@ class CreditScoring(models.AbstractModel):
                     "date": now,
                     "trigger": trigger,
                     "run_ref": run_ref,
+                    "run_id": run.id if run else False,
                     "user_id": self.env.user.id,
                     "score": score or 0.0,
                     "has_score": score is not None,
@@ -356,6 +364,7 @@ class CreditScoring(models.AbstractModel):
                     "limit_after": limit_after,
                     "limit_after_applies": applies_after,
                     "limit_state": limit_state,
+                    "proposal_note": outcome["proposal_note"],
                     "note": "\n".join(notes),
                 }
             )

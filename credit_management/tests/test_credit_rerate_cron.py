@@ -101,6 +101,7 @@ class TestCreditRerateCron(CreditCommon):
                 )
             )
             self.assertEqual(reviews.partner_id, candidates, run.display_name)
+            self.assertEqual(reviews.run_id, run)
             self.assertEqual(len(reviews), len(candidates), "each customer once")
             self.assertEqual(run.state, "done")
             self.assertEqual(run.done_count, len(candidates))

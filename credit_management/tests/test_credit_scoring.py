@@ -280,3 +280,12 @@ class TestCreditScoring(CreditCommon):
         self.grade_c.currency_id = no_rate
         with self.assertRaisesRegex(UserError, "No exchange rate for XCR"):
             self.grade_c._credit_default_limit(1000.0)
+
+    def test_review_explains_its_proposal(self):
+        self._paid_late_history()
+        self.customer.credit_limit = 1000.0
+        self.customer.credit_limit_manual = False
+        review = self._rate()
+        self.assertEqual(review.limit_state, "proposed")
+        self.assertIn("Score 69.33 ≥ 40.0: grade TC - Test Fair", review.proposal_note)
+        self.assertIn(f"fixed limit {self.fmt(5000.0)}", review.proposal_note)

@@ -314,3 +314,30 @@ class TestCreditAging(CreditCommon):
         row = self._row(data, self.customer)
         # the 45-day invoice is still in the second period, 10 days in the first
         self.assertEqual(row["buckets"][1:3], [750.0, 1500.0])
+
+    def test_customers_netting_to_zero_hidden_unless_asked(self):
+        netting = self.env["res.partner"].create(
+            {"name": "Net Zero Co", "is_company": True}
+        )
+        self._invoice(
+            500.0, partner=netting, days_ago=(self.today - self.as_of).days + 40
+        )
+        refund = self._invoice(
+            500.0,
+            partner=netting,
+            days_ago=(self.today - self.as_of).days + 2,
+            post=False,
+        )
+        refund.move_type = "out_refund"
+        refund.action_post()
+        wizard = self._wizard()
+        report = wizard._credit_report()
+        self.assertNotIn(netting, report.search(wizard._credit_domain()).partner_id)
+        self.assertNotIn(
+            netting, [r["partner"] for r in wizard._credit_aging_data()["rows"]]
+        )
+        wizard.show_zero = True
+        self.assertIn(netting, report.search(wizard._credit_domain()).partner_id)
+        self.assertIn(
+            netting, [r["partner"] for r in wizard._credit_aging_data()["rows"]]
+        )

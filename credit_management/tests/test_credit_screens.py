@@ -179,3 +179,28 @@ class TestCreditScreens(CreditCommon):
             {"date": self.today, "basis": "invoice"}
         )
         self.assertIn("by invoice date", wizard.action_open()["name"])
+
+    def test_message_per_reason_says_only_what_applies(self):
+        cases = {
+            "hold": lambda: self.customer.write(
+                {"credit_hold": True, "credit_hold_reason": "Dispute"}
+            ),
+            "prepayment": lambda: self.customer.write(
+                {"credit_grade_id": self.grade_prepay.id}
+            ),
+            "overdue": lambda: self._invoice(400.0, days_ago=45),
+        }
+        for code, setup in cases.items():
+            with self.subTest(code=code), self.env.cr.savepoint() as savepoint:
+                setup()
+                order = self._order(10.0).with_user(self.salesman)
+                message = order.credit_check_message
+                self.assertTrue(message)
+                self.assertNotIn("0 invoice(s)", message)
+                self.assertNotIn("$\xa00.00", message)  # no line of zeros
+                self.assertNotIn("a member of", message)
+                self.assertIn("ask a credit manager", message)
+                if code != "overdue":
+                    self.assertNotIn("Overdue:", message)
+                    self.assertNotIn("Exposure", message)
+                savepoint.rollback()

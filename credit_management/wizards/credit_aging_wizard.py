@@ -33,6 +33,11 @@ class CreditAgingWizard(models.TransientModel):
     )
     user_id = fields.Many2one("res.users", string="Salesperson")
     only_overdue = fields.Boolean()
+    show_zero = fields.Boolean(
+        string="Customers Netting To Zero",
+        help="Also list customers whose open items offset each other (an invoice "
+        "and its credit note both open): they owe nothing on balance.",
+    )
     show_detail = fields.Boolean(
         string="Invoice Detail", help="List each open item under its customer."
     )
@@ -62,6 +67,17 @@ class CreditAgingWizard(models.TransientModel):
             domain.append(("user_id", "=", self.user_id.id))
         if self.only_overdue:
             domain.append(("days_overdue", ">", 0))
+        if not self.show_zero:
+            currency = self.company_id.currency_id
+            netting = [
+                partner.id
+                for partner, total in self._credit_report()._read_group(
+                    domain, ["partner_id"], ["residual:sum"]
+                )
+                if partner and currency.is_zero(total)
+            ]
+            if netting:
+                domain.append(("partner_id", "not in", netting))
         return domain
 
     def _credit_aging_data(self):
@@ -89,7 +105,7 @@ class CreditAgingWizard(models.TransientModel):
             for partner, total, *amounts in sorted(
                 groups, key=lambda group: group[0].display_name or ""
             )
-            if any(amounts)  # items that offset each other leave nothing to age
+            if self.show_zero or any(amounts)
         ]
         return {
             "labels": [labels[name]["string"] for name in BUCKETS],

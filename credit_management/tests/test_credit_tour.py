@@ -5,8 +5,9 @@ from .common import CreditCommon
 
 @tagged("post_install", "-at_install")
 class TestCreditTour(CreditCommon, HttpCase):
-    """In the browser (Chromium): a salesman is blocked at confirmation and sees
-    why, a credit manager approves with a reason, the salesman confirms."""
+    """In the browser (Chromium): a salesman is blocked at confirmation, sees
+    why and requests an approval; the credit manager finds it in the Approval
+    Requests queue and approves with a reason; the salesman confirms."""
 
     def test_blocked_approved_confirmed(self):
         self.customer.credit_limit = 5000.0
@@ -28,7 +29,9 @@ class TestCreditTour(CreditCommon, HttpCase):
         self.assertEqual(request.user_id, self.credit_manager)
 
         self.start_tour(
-            url, "credit_management_manager_approves", login="credit_manager"
+            "/odoo/action-credit_management.action_credit_approval_requests",
+            "credit_management_manager_approves",
+            login="credit_manager",
         )
         self.assertEqual(order.credit_approval_user_id, self.credit_manager)
         self.assertEqual(

@@ -54,6 +54,12 @@ tours.add("credit_management_salesman_blocked", {
 tours.add("credit_management_manager_approves", {
     steps: () => [
         {
+            content: "The request waits in the manager's queue, with why",
+            trigger:
+                ".o_list_view .o_data_row:has(td[name=credit_check_summary]:contains(over the credit limit by)) td[name=name]",
+            run: "click",
+        },
+        {
             content: "The manager sees the blocking reason",
             trigger: "div[name=credit_blocked_alert]:contains(over the credit limit by)",
         },

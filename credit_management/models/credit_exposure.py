@@ -393,3 +393,33 @@ class CreditExposure(models.AbstractModel):
             )
             for currency in currencies
         }
+
+    @api.model
+    def _credit_partner_ids_due_in(self, ranges):
+        """Commercial partners (ids) with an open debit item of the company
+        family whose due date falls in one of ``ranges``: (from, to) pairs, from
+        included, to excluded, None for no bound (one query)."""
+        conditions = [
+            SQL(
+                "(%s AND %s)",
+                SQL("aml.date_maturity >= %s", start) if start else SQL("TRUE"),
+                SQL("aml.date_maturity < %s", end) if end else SQL("TRUE"),
+            )
+            for start, end in ranges
+        ]
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT p.commercial_partner_id
+              %(open_items)s
+               AND aml.amount_residual > 0
+               AND (%(due)s)
+                """,
+                open_items=self._credit_open_receivables_sql(
+                    self._credit_company_ids(),
+                    join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
+                ),
+                due=SQL(" OR ").join(conditions),
+            )
+        )
+        return [row[0] for row in rows]

@@ -81,30 +81,16 @@ class CreditRerate(models.AbstractModel):
             ]
         days = run.company_id.credit_warn_overdue_days
         since, today = run.date_from, run.date_to
-        exposure = self.env["credit.exposure"]
-        rows = self.env.execute_query(
-            SQL(
-                """
-            SELECT DISTINCT p.commercial_partner_id
-              %(open_items)s
-               AND aml.amount_residual > 0
-               AND ((aml.date_maturity >= %(since)s
-                     AND aml.date_maturity < %(today)s)
-                    OR (aml.date_maturity >= %(since_days)s
-                        AND aml.date_maturity < %(today_days)s))
-                """,
-                open_items=exposure._credit_open_receivables_sql(
-                    exposure._credit_company_ids(),
-                    join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
-                ),
-                since=since,
-                today=today,
-                since_days=since - timedelta(days=days),
-                today_days=today - timedelta(days=days),
-            )
+        # Items that fell due since the previous pass, or crossed the warning
+        # days overdue since then.
+        partner_ids = self.env["credit.exposure"]._credit_partner_ids_due_in(
+            [
+                (since, today),
+                (since - timedelta(days=days), today - timedelta(days=days)),
+            ]
         )
         return [
-            ("id", "in", [row[0] for row in rows]),
+            ("id", "in", partner_ids),
             "|",
             ("credit_score_date", "=", False),
             ("credit_score_date", "<", datetime.combine(today, time.min)),

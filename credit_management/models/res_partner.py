@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
 
 from .credit_exposure import CREDIT_FIGURES
 
@@ -279,23 +278,9 @@ class ResPartner(models.Model):
         """Commercial partners with an open item past its due date (one query)."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on overdue invoices."))
-        exposure = self.env["credit.exposure"]
-        rows = self.env.execute_query(
-            SQL(
-                """
-            SELECT DISTINCT p.commercial_partner_id
-              %(open_items)s
-               AND aml.amount_residual > 0
-               AND aml.date_maturity < %(today)s
-                """,
-                open_items=exposure._credit_open_receivables_sql(
-                    exposure._credit_company_ids(),
-                    join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
-                ),
-                today=fields.Date.context_today(self),
-            )
+        ids = self.env["credit.exposure"]._credit_partner_ids_due_in(
+            [(None, fields.Date.context_today(self))]
         )
-        ids = [row[0] for row in rows]
         positive = (operator == "=") == value
         return [("commercial_partner_id", "in" if positive else "not in", ids)]
 

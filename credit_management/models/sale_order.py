@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_datetime
 from odoo.tools.mail import plaintext2html
 
@@ -617,6 +617,38 @@ class SaleOrder(models.Model):
         )
         order.credit_review_pending = False
         return approval
+
+    def _credit_refuse_request(self, reason):
+        """An approver refuses the review request: it is closed and the
+        salesperson is told why; the quotation stays blocked."""
+        self.ensure_one()
+        self._credit_check_can_approve()
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError(self.env._("Give the reason for the refusal."))
+        # sudo: the approver may have no write access on the order (the group
+        # check above is the authorisation)
+        order = self.sudo()
+        order.activity_feedback(
+            ["credit_management.mail_activity_type_credit_approval"],
+            feedback=self.env._(
+                "Refused by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            ),
+        )
+        order.credit_review_pending = False
+        order.message_post(
+            body=self.env._(
+                "Credit approval refused by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            ),
+            subtype_xmlid="mail.mt_note",
+            partner_ids=order.user_id.partner_id.ids
+            if order.user_id != self.env.user
+            else [],
+        )
 
     def _credit_request_review(self, origin):
         """Ask the company's credit manager to review these blocked quotations:

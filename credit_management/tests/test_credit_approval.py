@@ -310,3 +310,18 @@ class TestCreditApprovalRequest(CreditCommon):
         message = order.message_ids.filtered(lambda m: "Credit approved by" in m.body)
         self.assertIn("Guarantee received", message.body)
         self.assertIn(self.salesman.partner_id, message.partner_ids)
+
+    def test_refused_request_tells_the_salesman(self):
+        order = self._order(1000.0)
+        order.with_user(self.salesman).action_credit_request_approval()
+        with self.assertRaises(AccessError):
+            order.with_user(self.salesman)._credit_refuse_request("no")
+        order.with_user(self.credit_manager)._credit_refuse_request(
+            "Too much overdue already"
+        )
+        self.assertFalse(order.credit_review_pending)
+        self.assertFalse(self._requests(order))
+        self.assertTrue(order.credit_blocked)
+        message = order.message_ids.filtered(lambda m: "refused by" in m.body)
+        self.assertIn("Too much overdue already", message.body)
+        self.assertIn(self.salesman.partner_id, message.partner_ids)

@@ -12,8 +12,8 @@ class CreditApprovalWizard(models.TransientModel):
     )
     reason = fields.Text(
         required=True,
-        help="Why the order may go ahead despite the credit policy; kept on the "
-        "order and in its chatter for the audit.",
+        help="Why the order may go ahead despite the credit policy (or, refusing "
+        "a request, why not); kept on the order and in its chatter for the audit.",
     )
 
     @api.constrains("reason")
@@ -23,6 +23,14 @@ class CreditApprovalWizard(models.TransientModel):
                 raise ValidationError(
                     self.env._("Give the reason for the credit approval.")
                 )
+
+    credit_review_pending = fields.Boolean(related="order_id.credit_review_pending")
+
+    def action_refuse(self):
+        """Refuse the approval request: the salesperson is told why."""
+        self.ensure_one()
+        self.order_id._credit_refuse_request(self.reason)
+        return True
 
     def action_approve(self):
         """Record the approval (credit.approval checks who approves and what)."""

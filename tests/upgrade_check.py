@@ -1,0 +1,243 @@
+"""Upgrade from the previous release: nothing lost, the same meaning.
+
+Installs credit_management as released at ``--from`` (a git worktree of that
+commit) with demo data on a fresh database, adds what users leave in a database
+(a credit approval, a re-rating in progress, the last overdue event pass, reviews),
+records it, upgrades to the working tree's addon (migration scripts run), and
+checks, record by record:
+
+- every customer keeps its limit, and the limit applies exactly where it was
+  above 0 (0 meant "no limit");
+- the approval is a credit.approval with its approver, reason and amount, still
+  covering its order;
+- grades keep their amounts, now in a currency;
+- the re-rating in progress resumes under its reference, the event pass is kept;
+- the scheduled actions run the new model's methods, and a re-rating completes.
+
+Usage (scripts/test runs it): .venv/bin/python tests/upgrade_check.py
+    --config .local/odoo.conf --db credit_upgrade --from e6568e8
+"""
+
+import argparse
+import configparser
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SETUP = """
+import json
+env = env(context=dict(env.context, tracking_disable=True))
+orders = env["sale.order"].search([("state", "in", ("draft", "sent"))], order="id")
+order = orders.filtered("credit_blocked")[:1]
+order.sudo()._credit_approve("Legacy approval before the upgrade")
+env.ref("base.main_company").write(
+    {
+        "credit_rerate_cutoff": "2026-01-01 10:00:00",
+        "credit_event_pass_date": "2026-01-02",
+    }
+)
+customers = env["res.partner"].search(
+    [("customer_rank", ">", 0), ("parent_id", "=", False)], order="id"
+)
+env["credit.scoring"]._credit_rate(customers[:3], "manual")
+env.cr.commit()
+print("STATE " + json.dumps({
+    "order": order.id,
+    "approval": [order.credit_approval_user_id.id, order.credit_approval_reason,
+                 order.credit_approval_amount],
+    "limits": {str(p.id): p.credit_limit for p in customers},
+    "grades": {str(p.id): p.credit_grade_id.id for p in customers},
+    "holds": {str(p.id): p.credit_hold for p in customers},
+    "grade_limits": {str(g.id): g.default_credit_limit
+                     for g in env["credit.grade"].search([])},
+    "reviews": env["credit.review"].search_count([]),
+}))
+"""
+
+CHECK = """
+customers = env["res.partner"].browse([int(i) for i in STATE["limits"]])
+order = env["sale.order"].browse(STATE["order"])
+approval = order.credit_approval_id
+crons = [env.ref("credit_management.ir_cron_credit_rerate"),
+         env.ref("credit_management.ir_cron_credit_rerate_events")]
+runs = env["credit.job.run"].search([], order="id")
+result = {
+    "limits": {str(p.id): p.credit_limit for p in customers},
+    "applies": {str(p.id): p.credit_limit_applies for p in customers},
+    "grades": {str(p.id): p.credit_grade_id.id for p in customers},
+    "holds": {str(p.id): p.credit_hold for p in customers},
+    "approval": [approval.user_id.id, approval.reason, approval.amount],
+    "approval_state": approval.state,
+    "order_blocked": order.credit_blocked,
+    "grade_limits": {str(g.id): g.default_credit_limit
+                     for g in env["credit.grade"].search([])},
+    "grade_currencies": sorted(
+        set(env["credit.grade"].search([]).currency_id.mapped("name"))
+    ),
+    "reviews": env["credit.review"].search_count([]),
+    "runs": [[r.job, r.state, r.run_ref] for r in runs],
+    "crons": [c.model_id.model for c in crons],
+}
+env["credit.rerate"]._cron_rerate()
+result["rerate_after"] = [
+    [r.job, r.state, r.run_ref] for r in env["credit.job.run"].search([], order="id")
+]
+env.cr.rollback()
+print("RESULT " + json.dumps(result))
+"""
+
+
+def odoo(python, config, args, stdin=None):
+    return subprocess.run(
+        [python, "-m", "odoo", *args[:1], "-c", config, *args[1:]],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def tagged(output, tag):
+    for line in output.splitlines():
+        if line.startswith(tag + " "):
+            return json.loads(line[len(tag) + 1 :])
+    raise SystemExit(f"no {tag} line in:\n{output[-3000:]}")
+
+
+def shell(python, config, db, code):
+    step = odoo(python, config, ["shell", "-d", db, "--log-level=error"], code)
+    return step.stdout + "\n" + step.stderr
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default=".local/odoo.conf")
+    parser.add_argument("--db", default="credit_upgrade")
+    parser.add_argument("--from", dest="ref", default="e6568e8")
+    args = parser.parse_args()
+    python = sys.executable
+
+    work = Path(tempfile.mkdtemp(prefix="credit_upgrade_"))
+    old = work / "old"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.ref],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        config = configparser.ConfigParser()
+        config.read(args.config)
+        paths = config["options"]["addons_path"].split(",")
+        old_paths = [str(old) if Path(p).resolve() == ROOT else p for p in paths]
+        old_config = work / "old.conf"
+        config["options"]["addons_path"] = ",".join(old_paths)
+        with open(old_config, "w") as file:
+            config.write(file)
+
+        subprocess.run(["dropdb", "--if-exists", args.db], check=True)
+        step = odoo(
+            python,
+            str(old_config),
+            [
+                "server",
+                "-d",
+                args.db,
+                "-i",
+                "credit_management",
+                "--with-demo",
+                "--stop-after-init",
+                "--log-level=warn",
+            ],
+        )
+        if step.returncode:
+            raise SystemExit(f"install of {args.ref} failed:\n{step.stderr[-3000:]}")
+        before = tagged(shell(python, str(old_config), args.db, SETUP), "STATE")
+
+        step = odoo(
+            python,
+            args.config,
+            [
+                "server",
+                "-d",
+                args.db,
+                "-u",
+                "credit_management",
+                "--stop-after-init",
+                "--log-level=warn",
+            ],
+        )
+        log = step.stdout + step.stderr
+        if step.returncode or " ERROR " in log or "Traceback" in log:
+            raise SystemExit(f"upgrade failed:\n{log[-3000:]}")
+        after = tagged(
+            shell(
+                python,
+                args.config,
+                args.db,
+                "import json\n"
+                + f"STATE = json.loads({json.dumps(before)!r})\n"
+                + CHECK,
+            ),
+            "RESULT",
+        )
+    finally:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
+            check=False,
+            capture_output=True,
+        )
+
+    problems = []
+
+    def expect(label, got, wanted):
+        if got != wanted:
+            problems.append(f"{label}: {got!r} != {wanted!r}")
+
+    expect("limits", after["limits"], before["limits"])
+    expect(
+        "limit applies where it was above 0",
+        after["applies"],
+        {pid: limit > 0 for pid, limit in before["limits"].items()},
+    )
+    expect("grades", after["grades"], before["grades"])
+    expect("holds", after["holds"], before["holds"])
+    expect("approval", after["approval"], before["approval"])
+    expect("approval state", after["approval_state"], "valid")
+    expect("order still covered by its approval", after["order_blocked"], False)
+    expect("grade limits", after["grade_limits"], before["grade_limits"])
+    expect("grade currency", len(after["grade_currencies"]), 1)
+    expect("reviews", after["reviews"], before["reviews"])
+    expect(
+        "runs",
+        sorted(after["runs"]),
+        [
+            ["rerate", "running", "2026-01-01 10:00:00"],
+            ["rerate_event", "done", "event 2026-01-02"],
+        ],
+    )
+    expect("crons", after["crons"], ["credit.rerate", "credit.rerate"])
+    expect(
+        "the re-rating in progress completes under its reference",
+        min(after["rerate_after"]),
+        ["rerate", "done", "2026-01-01 10:00:00"],
+    )
+    for problem in problems:
+        print("FAILED:", problem)
+    print(
+        f"upgrade from {args.ref}: {len(before['limits'])} customers, "
+        f"{before['reviews']} reviews, 1 approval, 2 runs checked; "
+        f"{len(problems)} difference(s)"
+    )
+    if os.environ.get("CREDIT_KEEP_UPGRADE_DB") != "1":
+        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

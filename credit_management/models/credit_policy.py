@@ -3,7 +3,8 @@ from odoo.tools import format_amount
 
 # The rules of the credit policy, in the order they are evaluated and listed.
 # Each is one method ``_credit_rule_<code>(check)`` returning None (the rule
-# passes) or {"reason": why it blocks, "action": what to do about it}; a new rule
+# passes) or {"reason": why it blocks, "action": what to do about it, and any
+# figure of its own, as the limit's "excess", added to the result}; a new rule
 # is one method, its code here and its setting on the company.
 CREDIT_RULES = ("hold", "prepayment", "overdue", "limit")
 
@@ -99,8 +100,9 @@ class CreditPolicy(models.AbstractModel):
             found = getattr(self, f"_credit_rule_{code}")(check)
             if found:
                 result["codes"].append(code)
-                result["reasons"].append(found["reason"])
-                result["actions"].append(found["action"])
+                result["reasons"].append(found.pop("reason"))
+                result["actions"].append(found.pop("action"))
+                result.update(found)  # figures of the rule (the limit's excess)
         if result["codes"]:
             check.details()
         result.update(
@@ -190,6 +192,7 @@ class CreditPolicy(models.AbstractModel):
             and currency.compare_amounts(exposure + amount, limit) > 0
         ):
             return None
+        excess = exposure + amount - limit
         return {
             "reason": self.env._(
                 "Exposure %(exposure)s + this order %(amount)s = %(total)s exceeds "
@@ -201,7 +204,8 @@ class CreditPolicy(models.AbstractModel):
                 limit=check.fmt(limit),
                 partner=check["partner"].display_name,
                 grade=check["grade"].display_name or self.env._("none"),
-                excess=check.fmt(exposure + amount - limit),
+                excess=check.fmt(excess),
             ),
             "action": self.env._("reduce the order or request a higher credit limit"),
+            "excess": excess,
         }

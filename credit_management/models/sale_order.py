@@ -38,7 +38,7 @@ class SaleOrder(models.Model):
     )
     credit_amount_over = fields.Monetary(
         string="Over The Limit By",
-        compute="_compute_credit_amount_over",
+        compute="_compute_credit_check",
         currency_field="credit_currency_id",
         help="How much exposure plus this order exceed the customer's limit.",
         groups="base.group_user",
@@ -97,7 +97,7 @@ class SaleOrder(models.Model):
     )
     def _compute_credit_check(self):
         for order in self:
-            message, summary, approved = False, False, False
+            message, summary, approved, over = False, False, False, 0.0
             if order.state in ("draft", "sent") and order.partner_id:
                 try:
                     check = order._credit_check()
@@ -113,18 +113,26 @@ class SaleOrder(models.Model):
                     )
                     order.credit_blocked = True
                     order.credit_approval_valid = False
+                    order.credit_amount_over = 0.0
                     continue
-                approval = order.sudo().credit_approval_id
-                approved = bool(approval) and not approval._credit_gap(
-                    order, check["codes"]
-                )
+                approved = order._credit_approval_covers(check["codes"])
                 if check["codes"] and not approved:
                     message = order._credit_message(check)
                     summary = order._credit_summary(check)
+                    over = check.get("excess", 0.0)
             order.credit_check_message = message
             order.credit_check_summary = summary
             order.credit_blocked = bool(message)
             order.credit_approval_valid = approved
+            order.credit_amount_over = over
+
+    def _credit_approval_covers(self, codes):
+        """Whether the order's latest approval is live and covers it as it is
+        now, blocked by the rules ``codes``."""
+        self.ensure_one()
+        # sudo: the approval decides for whoever asks (a customer, a salesman)
+        approval = self.sudo().credit_approval_id
+        return bool(approval) and not approval._credit_gap(self, codes)
 
     def _compute_partner_credit_warning(self):
         """Odoo's own credit warning ("Sales Credit Limit") reads another total
@@ -149,23 +157,6 @@ class SaleOrder(models.Model):
         blocked = quotations.filtered("credit_blocked")
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", blocked.ids)]
-
-    @api.depends("credit_blocked")
-    def _compute_credit_amount_over(self):
-        for order in self:
-            over = 0.0
-            if order.credit_blocked and order.partner_id:
-                try:
-                    check = order._credit_check()
-                except UserError:
-                    check = {"codes": []}
-                if "limit" in check["codes"]:
-                    over = (
-                        check["credit_exposure"]
-                        + check["amount"]
-                        - (check["limit"] or 0)
-                    )
-            order.credit_amount_over = over
 
     @api.depends("company_id")
     @api.depends_context("uid")
@@ -222,12 +213,7 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         result = super()._action_confirm()
-        pending = self.sudo().filtered("credit_review_pending")
-        if pending:
-            pending.credit_review_pending = False
-            pending.activity_unlink(
-                ["credit_management.mail_activity_type_credit_approval"]
-            )
+        self.filtered("credit_review_pending")._credit_close_request()
         return result
 
     def _confirmation_error_message(self):
@@ -364,10 +350,7 @@ class SaleOrder(models.Model):
         confirmed (policy passed, or an approval that covers it)."""
         self.ensure_one()
         check = self._credit_check()
-        if not check["codes"]:
-            return False
-        approval = self.sudo().credit_approval_id
-        if approval and not approval._credit_gap(self, check["codes"]):
+        if not check["codes"] or self._credit_approval_covers(check["codes"]):
             return False
         return self._credit_message(check)
 
@@ -525,10 +508,9 @@ class SaleOrder(models.Model):
             "overdue": self.env._("invoices overdue beyond the tolerance"),
         }
         if "limit" in check["codes"]:
-            excess = check["credit_exposure"] + check["amount"] - (check["limit"] or 0)
             labels["limit"] = self.env._(
                 "over the credit limit by %(excess)s",
-                excess=format_amount(self.env, excess, currency),
+                excess=format_amount(self.env, check["excess"], currency),
             )
         return self.env._(
             "Blocked by the credit check: %(reasons)s.",
@@ -566,22 +548,22 @@ class SaleOrder(models.Model):
         then recorded as an approval); otherwise it is refused with the check's
         message, and the whole change with it.
         """
-        orders = self.browse(list(before)).exists()
-        grown = self.browse()
-        for order in orders:
-            increase = order._credit_order_amount() - before[order.id]
-            if order.company_id.currency_id.compare_amounts(increase, 0.0) > 0:
-                grown |= order
+        increases = {
+            order: order._credit_order_amount() - before[order.id]
+            for order in self.browse(list(before)).exists()
+        }
+        grown = self.browse(
+            order.id
+            for order, increase in increases.items()
+            if order.company_id.currency_id.compare_amounts(increase, 0.0) > 0
+        )
         if not grown:
             return
         grown._credit_lock_partners()
         for order in grown:
-            increase = order._credit_order_amount() - before[order.id]
+            increase = increases[order]
             check = self.env["credit.policy"]._credit_check(order, increase=increase)
-            if not check["codes"]:
-                continue
-            approval = order.sudo().credit_approval_id
-            if approval and not approval._credit_gap(order, check["codes"]):
+            if not check["codes"] or order._credit_approval_covers(check["codes"]):
                 continue
             if order._credit_user_can_approve():
                 order._credit_approve(
@@ -604,19 +586,27 @@ class SaleOrder(models.Model):
         approval = self.env["credit.approval"].create(
             {"order_id": self.id, "reason": reason}
         )
-        # sudo: the approver may have no write access on the order; closing the
-        # request and notifying are consequences of the approval just recorded
-        order = self.sudo()
-        order.activity_feedback(
-            ["credit_management.mail_activity_type_credit_approval"],
-            feedback=self.env._(
+        self._credit_close_request(
+            self.env._(
                 "Approved by %(user)s: %(reason)s",
                 user=self.env.user.name,
                 reason=approval.reason,
-            ),
+            )
         )
-        order.credit_review_pending = False
         return approval
+
+    def _credit_close_request(self, feedback=None):
+        """Close the review requests of these orders: done with ``feedback`` (a
+        decision), or removed without one (the order went ahead anyway)."""
+        # sudo: the approver, or whoever confirms, may have no write access on
+        # the order; closing the request follows from what they did
+        orders = self.sudo()
+        request = ["credit_management.mail_activity_type_credit_approval"]
+        if feedback:
+            orders.activity_feedback(request, feedback=feedback)
+        else:
+            orders.activity_unlink(request)
+        orders.credit_review_pending = False
 
     def _credit_refuse_request(self, reason):
         """An approver refuses the review request: it is closed and the
@@ -626,18 +616,16 @@ class SaleOrder(models.Model):
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError(self.env._("Give the reason for the refusal."))
-        # sudo: the approver may have no write access on the order (the group
-        # check above is the authorisation)
-        order = self.sudo()
-        order.activity_feedback(
-            ["credit_management.mail_activity_type_credit_approval"],
-            feedback=self.env._(
+        self._credit_close_request(
+            self.env._(
                 "Refused by %(user)s: %(reason)s",
                 user=self.env.user.name,
                 reason=reason,
-            ),
+            )
         )
-        order.credit_review_pending = False
+        # sudo: the approver may have no write access on the order (the group
+        # check above is the authorisation)
+        order = self.sudo()
         order.message_post(
             body=self.env._(
                 "Credit approval refused by %(user)s: %(reason)s",

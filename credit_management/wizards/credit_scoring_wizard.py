@@ -118,14 +118,10 @@ class CreditScoringWizard(models.TransientModel):
             partners = Partner.browse(partner_ids[start : start + self.PREVIEW_BATCH])
             raws = scoring._credit_factor_raw_values(partners)
             for partner in partners:
+                score_now, lines_now = scoring._credit_score(raws[partner.id], factors)
                 now = scoring._credit_outcome(
-                    partner,
-                    *scoring._credit_score(raws[partner.id], factors),
-                    raws[partner.id],
-                    grades,
-                    factors,
+                    partner, score_now, lines_now, raws[partner.id], grades, factors
                 )
-                score_now = scoring._credit_score(raws[partner.id], factors)[0]
                 score_new, lines_new = scoring._credit_score(
                     raws[partner.id], factors, settings
                 )

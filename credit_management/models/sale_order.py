@@ -186,7 +186,7 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         result = super()._action_cancel()
-        self.sudo().credit_review_pending = False
+        self.filtered("credit_review_pending")._credit_close_request()
         self.sudo().credit_approval_ids._credit_revoke(self.env._("order cancelled"))
         return result
 

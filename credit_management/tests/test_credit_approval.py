@@ -325,3 +325,11 @@ class TestCreditApprovalRequest(CreditCommon):
         message = order.message_ids.filtered(lambda m: "refused by" in m.body)
         self.assertIn("Too much overdue already", message.body)
         self.assertIn(self.salesman.partner_id, message.partner_ids)
+
+    def test_cancel_closes_the_request(self):
+        order = self._order(1000.0)
+        order.with_user(self.salesman).action_credit_request_approval()
+        self.assertTrue(self._requests(order))
+        order._action_cancel()
+        self.assertFalse(order.credit_review_pending)
+        self.assertFalse(self._requests(order))

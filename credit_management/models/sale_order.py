@@ -1,9 +1,20 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_datetime
+from odoo.tools.safe_eval import safe_eval
 from odoo.tools.mail import plaintext2html
 
 from ..exceptions import CreditBlockedError
+
+
+# The credit work queues of the Sales menu, with what their list filters by
+# default on top of the action's domain: the count shown next to the menu is
+# the number of quotations the list opens with.
+CREDIT_MENU_QUEUES = {
+    "credit_management.menu_credit_blocked_quotations": [("credit_blocked", "=", True)],
+    "credit_management.menu_credit_approval_requests": [],
+}
 
 
 class SaleOrder(models.Model):
@@ -269,6 +280,24 @@ class SaleOrder(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    @api.model
+    def credit_menu_counts(self):
+        """Counts shown next to the credit work queues in the Sales menu, for
+        the queues this user sees: {menu xmlid: quotations in the queue}."""
+        visible = self.env["ir.ui.menu"]._visible_menu_ids()
+        counts = {}
+        for xmlid, default_filter in CREDIT_MENU_QUEUES.items():
+            menu = self.env.ref(xmlid, raise_if_not_found=False)
+            if not menu or not menu.action:
+                continue
+            # A menu is shown when it and all its ancestors are visible.
+            path = menu.parent_path.split("/")[:-1]
+            if not visible.issuperset(map(int, path)):
+                continue
+            domain = Domain(safe_eval(menu.action.sudo().domain or "[]"))
+            counts[xmlid] = self.search_count(domain & Domain(default_filter))
+        return counts
 
     def action_credit_approve(self):
         self.ensure_one()

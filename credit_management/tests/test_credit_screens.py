@@ -164,6 +164,31 @@ class TestCreditScreens(CreditCommon):
         blocked.with_user(self.salesman).action_credit_request_approval()
         self.assertEqual(Order.search([("credit_review_pending", "=", True)]), blocked)
 
+    def test_menu_counts_the_queues_each_user_sees(self):
+        blocked_menu = "credit_management.menu_credit_blocked_quotations"
+        requests_menu = "credit_management.menu_credit_approval_requests"
+        self._invoice(4500.0)
+        blocked = self._order(1000.0)
+        self._order(100.0)
+        manager_orders = self.env["sale.order"].with_user(self.credit_manager)
+        self.assertEqual(
+            manager_orders.credit_menu_counts(), {blocked_menu: 1, requests_menu: 0}
+        )
+        blocked.with_user(self.salesman).action_credit_request_approval()
+        self.assertEqual(
+            manager_orders.credit_menu_counts(), {blocked_menu: 1, requests_menu: 1}
+        )
+        # A salesman sees no credit menu: nothing is counted for him.
+        self.assertEqual(
+            self.env["sale.order"].with_user(self.salesman).credit_menu_counts(), {}
+        )
+        # A credit user sees the blocked quotations, not the managers' requests.
+        self.salesman.group_ids += self.env.ref("credit_management.group_credit_user")
+        self.assertEqual(
+            self.env["sale.order"].with_user(self.salesman).credit_menu_counts(),
+            {blocked_menu: 1},
+        )
+
     def test_core_credit_warning_replaced_under_credit_control(self):
         self.company.account_use_credit_limit = True
         self._invoice(4500.0)

@@ -7,7 +7,7 @@ from .common import CreditCommon
 class TestCreditTour(CreditCommon, HttpCase):
     """In the browser (Chromium): a salesman is blocked at confirmation, sees
     why and requests an approval; the credit manager finds it in the Approval
-    Requests queue and approves with a reason; the salesman confirms."""
+    Requests queue (the Credit menu counts it) and approves with a reason; the salesman confirms."""
 
     def test_blocked_approved_confirmed(self):
         self.customer.credit_limit = 5000.0
@@ -29,7 +29,7 @@ class TestCreditTour(CreditCommon, HttpCase):
         self.assertEqual(request.user_id, self.credit_manager)
 
         self.start_tour(
-            "/odoo/action-credit_management.action_credit_approval_requests",
+            "/odoo/sales",
             "credit_management_manager_approves",
             login="credit_manager",
         )

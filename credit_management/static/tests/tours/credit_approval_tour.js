@@ -54,6 +54,22 @@ tours.add("credit_management_salesman_blocked", {
 tours.add("credit_management_manager_approves", {
     steps: () => [
         {
+            content: "Open the Credit menu of Sales",
+            trigger: ".o_menu_sections button[data-menu-xmlid='credit_management.menu_credit_root']",
+            run: "click",
+        },
+        {
+            content: "The blocked quotation is counted in its queue",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='credit_management.menu_credit_blocked_quotations'] .o_credit_menu_count:contains(1)",
+        },
+        {
+            content: "The request is counted in the Approval Requests menu; open it",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='credit_management.menu_credit_approval_requests']:has(.o_credit_menu_count:contains(1))",
+            run: "click",
+        },
+        {
             content: "The request waits in the manager's queue, with why",
             trigger:
                 ".o_list_view .o_data_row:has(td[name=credit_check_summary]:contains(over the credit limit by)) td[name=name]",

@@ -7,7 +7,8 @@ from .common import CreditCommon
 class TestCreditTour(CreditCommon, HttpCase):
     """In the browser (Chromium): a salesman is blocked at confirmation, sees
     why and requests an approval; the credit manager finds it in the Approval
-    Requests queue (the Credit menu counts it) and approves with a reason; the salesman confirms."""
+    Requests queue (the Credit menu counts it) and approves with a reason; the
+    salesman confirms."""
 
     def test_blocked_approved_confirmed(self):
         self.customer.credit_limit = 5000.0

@@ -2,11 +2,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_datetime
-from odoo.tools.safe_eval import safe_eval
 from odoo.tools.mail import plaintext2html
+from odoo.tools.safe_eval import safe_eval
 
 from ..exceptions import CreditBlockedError
-
 
 # The credit work queues of the Sales menu, with what their list filters by
 # default on top of the action's domain: the count shown next to the menu is

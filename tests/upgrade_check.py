@@ -12,6 +12,8 @@ checks, record by record:
   covering its order;
 - grades keep their amounts, now in a currency;
 - the re-rating in progress resumes under its reference, the event pass is kept;
+- external ratings typed on customers become agency ratings with the same value
+  and date, and a re-rating gives the same scores (new factors weigh 0);
 - the scheduled actions run the new model's methods, and a re-rating completes.
 
 Usage (scripts/test runs it): .venv/bin/python tests/upgrade_check.py
@@ -44,7 +46,11 @@ env.ref("base.main_company").write(
 customers = env["res.partner"].search(
     [("customer_rank", ">", 0), ("parent_id", "=", False)], order="id"
 )
-env["credit.scoring"]._credit_rate(customers[:3], "manual")
+customers[0].write(
+    {"credit_external_rating": 72, "credit_external_rating_date": "2026-01-05"}
+)
+customers[1].write({"credit_external_rating": 35, "credit_external_rating_date": False})
+reviews = env["credit.scoring"]._credit_rate(customers[:3], "manual")
 env.cr.commit()
 print("STATE " + json.dumps({
     "order": order.id,
@@ -56,6 +62,10 @@ print("STATE " + json.dumps({
     "grade_limits": {str(g.id): g.default_credit_limit
                      for g in env["credit.grade"].search([])},
     "reviews": env["credit.review"].search_count([]),
+    "ratings": {str(p.id): [p.credit_external_rating,
+                            str(p.credit_external_rating_date or "")]
+                for p in customers},
+    "scores": {str(r.partner_id.id): r.score for r in reviews},
 }))
 """
 
@@ -82,7 +92,14 @@ result = {
     "reviews": env["credit.review"].search_count([]),
     "runs": [[r.job, r.state, r.run_ref] for r in runs],
     "crons": [c.model_id.model for c in crons],
+    "ratings": {str(p.id): [p.credit_external_rating,
+                            str(p.credit_external_rating_date or "")]
+                for p in customers},
 }
+rescored = env["credit.scoring"]._credit_rate(
+    customers.browse([int(i) for i in STATE["scores"]]), "manual"
+)
+result["scores"] = {str(r.partner_id.id): r.score for r in rescored}
 env["credit.rerate"]._cron_rerate()
 result["rerate_after"] = [
     [r.job, r.state, r.run_ref] for r in env["credit.job.run"].search([], order="id")
@@ -213,6 +230,15 @@ def main():
     expect("grade limits", after["grade_limits"], before["grade_limits"])
     expect("grade currency", len(after["grade_currencies"]), 1)
     expect("reviews", after["reviews"], before["reviews"])
+    expect(
+        "external ratings (a rating without a date was not used, and is not moved)",
+        after["ratings"],
+        {
+            pid: [rating, date] if date else [0.0, ""]
+            for pid, (rating, date) in before["ratings"].items()
+        },
+    )
+    expect("scores of a re-rating after the upgrade", after["scores"], before["scores"])
     expect(
         "runs",
         sorted(after["runs"]),

@@ -6,7 +6,7 @@ from odoo.tools import format_amount
 # passes) or {"reason": why it blocks, "action": what to do about it, and any
 # figure of its own, as the limit's "excess", added to the result}; a new rule
 # is one method, its code here and its setting on the company.
-CREDIT_RULES = ("hold", "prepayment", "overdue", "limit")
+CREDIT_RULES = ("hold", "prepayment", "country", "overdue", "limit")
 
 
 class CreditCheck(dict):
@@ -143,6 +143,33 @@ class CreditPolicy(models.AbstractModel):
                 "%(partner)s has grade %(grade)s, which requires payment in advance.",
                 partner=check["partner"].display_name,
                 grade=grade.display_name,
+            ),
+            "action": self.env._("ask the customer to pay in advance"),
+        }
+
+    @api.model
+    def _credit_rule_country(self, check):
+        """Customers abroad, in a country at or above the company's risk class,
+        pay in advance or need an approval (the company's own country is not
+        country risk)."""
+        company, partner = check["company"], check["partner"]
+        country = partner.country_id
+        if not (
+            company.credit_block_country
+            and country.credit_risk_class
+            and country != company.country_id
+            and int(country.credit_risk_class) >= company.credit_country_risk_class
+        ):
+            return None
+        return {
+            "reason": self.env._(
+                "%(partner)s is in %(country)s, country risk class %(class)s: the "
+                "policy requires payment in advance or an approval for customers "
+                "in countries of class %(min)s and above.",
+                partner=partner.display_name,
+                country=country.name,
+                **{"class": country.credit_risk_class},
+                min=company.credit_country_risk_class,
             ),
             "action": self.env._("ask the customer to pay in advance"),
         }

@@ -89,12 +89,37 @@ class CreditRerate(models.AbstractModel):
                 (since - timedelta(days=days), today - timedelta(days=days)),
             ]
         )
+        # New credit information (ratings, statements) since the previous pass.
+        partner_ids += self._credit_partner_ids_informed_since(
+            datetime.combine(since, time.min)
+        )
         return [
             ("id", "in", partner_ids),
             "|",
             ("credit_score_date", "=", False),
             ("credit_score_date", "<", datetime.combine(today, time.min)),
         ]
+
+    @api.model
+    def _credit_partner_ids_informed_since(self, since):
+        """Customers of the current company with a rating or a financial
+        statement recorded since ``since``."""
+        self.env["credit.rating"].flush_model(["partner_id", "company_id"])
+        self.env["credit.statement"].flush_model(["partner_id", "company_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner_id FROM credit_rating
+             WHERE company_id = %(company_id)s AND create_date >= %(since)s
+             UNION
+            SELECT partner_id FROM credit_statement
+             WHERE company_id = %(company_id)s AND create_date >= %(since)s
+                """,
+                company_id=self.env.company.id,
+                since=since,
+            )
+        )
+        return [row[0] for row in rows]
 
     @api.model
     def _credit_job_process(self, run, partners):
@@ -114,5 +139,6 @@ class CreditRerate(models.AbstractModel):
     @api.model
     def _cron_rerate_events(self, company_ids=None):
         """Daily light pass: re-rate customers with an invoice that fell overdue,
-        or crossed the warning days overdue, since the previous pass."""
+        or crossed the warning days overdue, or with a new rating or financial
+        statement, since the previous pass."""
         self.env["credit.job.run"]._credit_cron("rerate_event", company_ids)

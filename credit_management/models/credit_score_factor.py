@@ -4,14 +4,17 @@ from odoo.tools import float_compare
 
 # code: (name, default weight %, best raw value, worst raw value, unit)
 FACTOR_DEFAULTS = {
-    "payment_delay": ("Average days late (paid, 12 months)", 20, 0.0, 60.0, "days"),
-    "payment_on_time": ("Share paid on time (12 months)", 10, 100.0, 50.0, "%"),
-    "overdue_days": ("Max days overdue now", 20, 0.0, 90.0, "days"),
-    "overdue_share": ("Overdue share of open receivables", 10, 0.0, 50.0, "%"),
-    "utilisation": ("Credit limit utilisation", 10, 50.0, 100.0, "%"),
-    "relationship": ("Relationship length", 10, 60.0, 0.0, "months"),
-    "sales_volume": ("Invoiced sales (12 months)", 5, 100000.0, 0.0, "amount"),
-    "external_rating": ("External / manual rating", 15, 100.0, 0.0, "points"),
+    "payment_delay": ("Average days late (paid, 12 months)", 16, 0.0, 60.0, "days"),
+    "payment_on_time": ("Share paid on time (12 months)", 8, 100.0, 50.0, "%"),
+    "overdue_days": ("Max days overdue now", 16, 0.0, 90.0, "days"),
+    "overdue_share": ("Overdue share of open receivables", 8, 0.0, 50.0, "%"),
+    "utilisation": ("Credit limit utilisation", 8, 50.0, 100.0, "%"),
+    "relationship": ("Relationship length", 8, 60.0, 0.0, "months"),
+    "sales_volume": ("Invoiced sales (12 months)", 4, 100000.0, 0.0, "amount"),
+    "external_rating": ("External / agency rating", 12, 100.0, 0.0, "points"),
+    "solvency": ("Solvency (Altman Z'')", 10, 2.6, 1.1, "Z''"),
+    "liquidity": ("Liquidity (current ratio)", 5, 2.0, 0.5, "ratio"),
+    "country_risk": ("Country risk class", 5, 0.0, 7.0, "class"),
 }
 # Selection of the factor codes (factors and the review lines that record them).
 FACTOR_CODES = [(code, values[0]) for code, values in FACTOR_DEFAULTS.items()]

@@ -1,6 +1,7 @@
 import json
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
@@ -113,6 +114,10 @@ class CreditScoring(models.AbstractModel):
                 )
             )
         }
+        ratings = self.env["credit.rating"]._credit_external_scores(
+            partner_ids, self.env.company.id, date
+        )
+        statements = self._credit_statement_values(partners, date)
         result = {}
         for partner in partners:
             values = figures[partner.id]
@@ -137,13 +142,68 @@ class CreditScoring(models.AbstractModel):
                 ),
                 "sales_volume": float(sales or 0.0) if has_ledger else None,
                 "external_rating": (
-                    float(partner.credit_external_rating)
-                    if partner.credit_external_rating_date
+                    ratings[partner.id][0] if partner.id in ratings else None
+                ),
+                "country_risk": (
+                    float(partner.country_id.credit_risk_class)
+                    if partner.country_id.credit_risk_class
                     else None
                 ),
+                **statements.get(partner.id, {"solvency": None, "liquidity": None}),
                 "figures": values,
                 "sales_12m": float(sales or 0.0),
             }
+        return result
+
+    @api.model
+    def _credit_statement_values(self, partners, date):
+        """Solvency (Altman Z'') and liquidity (current ratio) of each partner
+        from its latest financial statement for the current company ending on or
+        before ``date`` (audited before management accounts before agency data
+        for the same period): {partner_id: {"solvency", "liquidity",
+        "statement_note"}}. A statement older than the company's validity gives
+        no value and a note saying so."""
+        company = self.env.company
+        self.env["credit.statement"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT ON (partner_id)
+                   partner_id, period_end, has_altman_z, altman_z,
+                   current_liabilities > 0, current_ratio
+              FROM credit_statement
+             WHERE partner_id = ANY(%(partner_ids)s)
+               AND company_id = %(company_id)s
+               AND period_end <= %(date)s
+          ORDER BY partner_id, period_end DESC,
+                   array_position(ARRAY['audited', 'management', 'agency'],
+                                  source::text),
+                   id DESC
+                """,
+                partner_ids=partners.ids,
+                company_id=company.id,
+                date=date,
+            )
+        )
+        oldest = date - relativedelta(months=company.credit_statement_max_age)
+        result = {}
+        for partner_id, period_end, has_z, z, has_ratio, ratio in rows:
+            if period_end < oldest:
+                result[partner_id] = {
+                    "solvency": None,
+                    "liquidity": None,
+                    "statement_note": self.env._(
+                        "Financial statement of %(date)s too old (older than "
+                        "%(months)s months): solvency and liquidity left out.",
+                        date=period_end,
+                        months=company.credit_statement_max_age,
+                    ),
+                }
+            else:
+                result[partner_id] = {
+                    "solvency": z if has_z else None,
+                    "liquidity": ratio if has_ratio else None,
+                }
         return result
 
     @api.model
@@ -163,7 +223,7 @@ class CreditScoring(models.AbstractModel):
         weights = {factor_id: values[0] for factor_id, values in settings.items()}
         with_data = [f for f in factors if raws.get(f.code) is not None]
         total = sum(weights[factor.id] for factor in with_data)
-        lines = []
+        lines, exact = [], 0.0
         for factor in factors:
             raw = raws.get(factor.code)
             has_data = raw is not None and total > 0
@@ -172,6 +232,7 @@ class CreditScoring(models.AbstractModel):
             )
             effective = 100.0 * weights[factor.id] / total if has_data else 0.0
             contribution = normalised * effective / 100.0
+            exact += contribution
             lines.append(
                 {
                     "factor_id": factor.id,
@@ -184,10 +245,18 @@ class CreditScoring(models.AbstractModel):
                     "contribution": round(contribution, 2),
                 }
             )
-        # The score is the sum of the contributions as shown (rounded once):
-        # a review never shows contributions that add up to another score.
-        shown = round(sum(line["contribution"] for line in lines), 2)
-        return (shown if total > 0 else None), lines
+        if not total > 0:
+            return None, lines
+        # The score is rounded once, and the contributions as shown add up to
+        # it: the cent lost or gained by rounding each one goes to the largest
+        # (rounded one by one, eleven contributions could add up to 100.01).
+        score = round(exact, 2)
+        largest = max(lines, key=lambda line: line["contribution"])
+        largest["contribution"] = round(
+            score - sum(line["contribution"] for line in lines if line is not largest),
+            2,
+        )
+        return score, lines
 
     # ------------------------------------------------------------------
     # Rating
@@ -233,6 +302,8 @@ class CreditScoring(models.AbstractModel):
             for factor, line in zip(factors, lines, strict=True)
             if not line["has_data"]
         ]
+        if raws.get("statement_note"):
+            notes.append(raws["statement_note"])
         if missing:
             notes.append(
                 self.env._(

@@ -1,8 +1,12 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
+
+from .credit_statement import ALTMAN_DISTRESS
 
 
 class CreditWarning(models.AbstractModel):
@@ -220,3 +224,172 @@ class CreditWarning(models.AbstractModel):
                         }
                     )
         Activity.create(values)
+
+    # ------------------------------------------------------------------
+    # Credit information: ratings, statements, countries
+    # ------------------------------------------------------------------
+    @api.model
+    def _credit_rating_warnings(self, ratings, before):
+        """Warn on new ratings that lower a customer's external rating by more
+        than the company's points, or would move it down a grade.
+
+        :param before: {company_id: {partner_id: (score, date)}} before the
+            ratings were recorded
+        """
+        by_company = defaultdict(lambda: self.env["res.partner"])
+        for rating in ratings:
+            by_company[rating.company_id] |= rating.partner_id
+        for company, partners in by_company.items():
+            self_company = self.with_company(company)
+            partners = partners.with_company(company)
+            after = self.env["credit.rating"]._credit_external_scores(
+                partners.ids, company.id
+            )
+            previous = before.get(company.id, {})
+            found = {}
+            changed = partners.browse(
+                partner_id
+                for partner_id, (score, _date) in after.items()
+                if partner_id not in previous or score != previous[partner_id][0]
+            )
+            for partner in changed:
+                if partner.id not in previous:
+                    continue
+                drop = previous[partner.id][0] - after[partner.id][0]
+                if drop > company.credit_warn_rating_drop:
+                    found.setdefault(partner.id, []).append(
+                        self.env._(
+                            "External rating fell by %(drop)s points, from "
+                            "%(before)s to %(after)s (rating of %(date)s).",
+                            drop=round(drop, 1),
+                            before=round(previous[partner.id][0], 1),
+                            after=round(after[partner.id][0], 1),
+                            date=after[partner.id][1],
+                        )
+                    )
+            moves = self_company._credit_grade_moves(changed)
+            # One warning per customer and rating: a grade move is the review's
+            # "grade fell" warning (the review then finds it open and does not
+            # raise it twice); a drop in points alone is a rating drop.
+            warnings = {
+                partner_id: [
+                    (
+                        "grade_down" if partner_id in moves else "rating_drop",
+                        " ".join(
+                            found.get(partner_id, []) + [moves.get(partner_id, "")]
+                        ).strip(),
+                    )
+                ]
+                for partner_id in set(found) | set(moves)
+            }
+            if warnings:
+                self_company._credit_schedule_warnings(
+                    partners.browse(list(warnings)), warnings
+                )
+
+    @api.model
+    def _credit_grade_moves(self, partners):
+        """Customers whose grade the score of today's information would lower
+        (no review is written: the next re-rating records it):
+        {partner_id: warning text}."""
+        scoring = self.env["credit.scoring"]
+        partners = partners.filtered("credit_grade_id")
+        if not partners:
+            return {}
+        company = self.env.company
+        factors = company.sudo().credit_score_factor_ids.sorted("sequence")
+        try:
+            grades = self.env["credit.grade"]._credit_grades(company)
+        except UserError:
+            return {}  # grades misconfigured: the next review says so
+        raws = scoring._credit_factor_raw_values(partners)
+        texts = {}
+        for partner in partners:
+            score, _lines = scoring._credit_score(raws[partner.id], factors)
+            if score is None:
+                continue
+            grade = grades._credit_grade_for(score)
+            if grade and grade.min_score < partner.credit_grade_id.min_score:
+                texts[partner.id] = self.env._(
+                    "With the new rating the score would be %(score)s: grade "
+                    "%(after)s instead of %(before)s.",
+                    score=score,
+                    after=grade.display_name,
+                    before=partner.credit_grade_id.display_name,
+                )
+        return texts
+
+    @api.model
+    def _credit_statement_warnings(self, statements):
+        """Warn on a new latest statement in the Altman distress zone."""
+        latest_by_company = defaultdict(dict)
+        for statement in statements.sorted("period_end"):
+            latest_by_company[statement.company_id][statement.partner_id.id] = statement
+        for company, latest in latest_by_company.items():
+            newer = {
+                statement.partner_id.id
+                for statement in self.env["credit.statement"].search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("partner_id", "in", list(latest)),
+                        ("id", "not in", statements.ids),
+                    ]
+                )
+                if statement.period_end > latest[statement.partner_id.id].period_end
+            }
+            found = {
+                partner_id: [
+                    (
+                        "statement_distress",
+                        self.env._(
+                            "Financial statement of %(date)s in the distress zone: "
+                            "Altman Z'' %(z)s (below %(limit)s).",
+                            date=statement.period_end,
+                            z=round(statement.altman_z, 2),
+                            limit=ALTMAN_DISTRESS,
+                        ),
+                    )
+                ]
+                for partner_id, statement in latest.items()
+                if partner_id not in newer and statement.altman_zone == "distress"
+            }
+            if found:
+                self.with_company(company)._credit_schedule_warnings(
+                    self.env["res.partner"].browse(list(found)), found
+                )
+
+    @api.model
+    def _credit_country_warnings(self, countries):
+        """Warn on the customers of countries whose risk class went up, in
+        every company under credit control."""
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("credit_control_enabled", "=", True)])
+        )
+        for company in companies:
+            warning = self.with_company(company)
+            candidates = warning.env["credit.rerate"]._credit_candidates_domain()
+            partners = warning.env["res.partner"].search(
+                candidates
+                + [
+                    ("country_id", "in", countries.ids),
+                    ("country_id", "!=", company.country_id.id),
+                ]
+            )
+            found = {
+                partner.id: [
+                    (
+                        "country_up",
+                        self.env._(
+                            "%(country)s was re-classed to country risk class "
+                            "%(class)s.",
+                            country=partner.country_id.name,
+                            **{"class": partner.country_id.credit_risk_class},
+                        ),
+                    )
+                ]
+                for partner in partners
+            }
+            if found:
+                warning._credit_schedule_warnings(partners, found)

@@ -108,6 +108,41 @@ class ResCompany(models.Model):
         default=30,
         help="Warn when an invoice becomes more than this many days overdue.",
     )
+    credit_warn_rating_drop = fields.Float(
+        string="Warn On Rating Drop",
+        default=15.0,
+        help="Warn when a new agency rating lowers the customer's external rating "
+        "by more than this many points (0–100 scale).",
+    )
+    credit_statement_max_age = fields.Integer(
+        string="Statement Validity (months)",
+        default=18,
+        help="The solvency and liquidity factors use the latest financial statement "
+        "whose period ended at most this many months before the review; an older "
+        "statement is left out (the review says so).",
+    )
+    credit_rating_combination = fields.Selection(
+        [
+            ("latest", "The most recent rating"),
+            ("average", "The average of the agencies"),
+        ],
+        string="Several Agencies",
+        default="latest",
+        required=True,
+        help="With valid ratings from several agencies, the external rating is the "
+        "most recent one, or the average of each agency's latest rating.",
+    )
+    credit_block_country = fields.Boolean(
+        string="Block Risky Countries",
+        help="Block confirmation for customers in countries at or above the risk "
+        "class below, unless a credit manager approves the order.",
+    )
+    credit_country_risk_class = fields.Integer(
+        string="From Country Risk Class",
+        default=6,
+        help="Country risk class (0–7) from which orders require prepayment or an "
+        "approval.",
+    )
     credit_manager_user_id = fields.Many2one(
         "res.users",
         string="Credit Manager",
@@ -137,6 +172,14 @@ class ResCompany(models.Model):
     _credit_approval_validity_days_positive = models.Constraint(
         "CHECK(credit_approval_validity_days > 0)",
         "A credit approval must be valid for at least one day.",
+    )
+    _credit_country_risk_class_range = models.Constraint(
+        "CHECK(credit_country_risk_class >= 0 AND credit_country_risk_class <= 7)",
+        "A country risk class lies between 0 and 7.",
+    )
+    _credit_statement_max_age_positive = models.Constraint(
+        "CHECK(credit_statement_max_age > 0)",
+        "Statements must stay valid for at least one month.",
     )
     _credit_min_data_weight_range = models.Constraint(
         "CHECK(credit_min_data_weight >= 0 AND credit_min_data_weight <= 100)",
@@ -205,6 +248,7 @@ class ResCompany(models.Model):
             .sudo()
             .search([("company_id", "in", self.ids)])
         }
+        with_factors = {company_id for company_id, _code in existing}
         values = [
             {
                 "company_id": company.id,
@@ -217,10 +261,13 @@ class ResCompany(models.Model):
                 "unit": unit,
             }
             for company in self
-            for sequence, (code, (name, weight, best, worst, unit)) in enumerate(
+            for sequence, (code, (name, default, best, worst, unit)) in enumerate(
                 FACTOR_DEFAULTS.items()
             )
             if (company.id, code) not in existing
+            # A company that weighs its factors already gets a new factor at 0:
+            # its scores do not change until a credit manager weighs it.
+            for weight in [0.0 if company.id in with_factors else default]
         ]
         # sudo: factors are configuration created with the company, whoever creates it
         self.env["credit.score.factor"].sudo().with_context(

@@ -55,6 +55,21 @@ class ResConfigSettings(models.TransientModel):
     credit_warn_overdue_days = fields.Integer(
         related="company_id.credit_warn_overdue_days", readonly=False
     )
+    credit_warn_rating_drop = fields.Float(
+        related="company_id.credit_warn_rating_drop", readonly=False
+    )
+    credit_statement_max_age = fields.Integer(
+        related="company_id.credit_statement_max_age", readonly=False
+    )
+    credit_rating_combination = fields.Selection(
+        related="company_id.credit_rating_combination", readonly=False
+    )
+    credit_block_country = fields.Boolean(
+        related="company_id.credit_block_country", readonly=False
+    )
+    credit_country_risk_class = fields.Integer(
+        related="company_id.credit_country_risk_class", readonly=False
+    )
     credit_manager_user_id = fields.Many2one(
         related="company_id.credit_manager_user_id", readonly=False
     )

@@ -80,16 +80,43 @@ class ResPartner(models.Model):
         "but never change it automatically.",
         groups=CREDIT_READ_GROUPS,
     )
-    credit_external_rating = fields.Integer(
+    credit_external_rating = fields.Float(
         string="External Rating",
-        tracking=True,
-        help="Rating 0–100 from a bank or credit agency, or a manual assessment.",
+        compute="_compute_credit_external_rating",
+        inverse="_inverse_credit_external_rating",
+        digits=(16, 1),
+        help="Rating 0–100 from the valid agency ratings of the credit information "
+        "(the most recent one, or their average, as the company says). Typing a "
+        "value records an internal assessment.",
         groups=CREDIT_READ_GROUPS,
     )
     credit_external_rating_date = fields.Date(
         string="External Rating Date",
-        tracking=True,
-        help="Date of the external rating; without it the rating is not used.",
+        compute="_compute_credit_external_rating",
+        inverse="_inverse_credit_external_rating",
+        help="Date of the latest rating the external rating uses; empty without a "
+        "valid rating (the factor is then left out).",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_rating_ids = fields.One2many(
+        "credit.rating",
+        "partner_id",
+        string="Agency Ratings",
+        groups="credit_management.group_credit_user",
+    )
+    credit_statement_ids = fields.One2many(
+        "credit.statement",
+        "partner_id",
+        string="Financial Statements",
+        groups="credit_management.group_credit_user",
+    )
+    credit_country_risk_class = fields.Selection(
+        related="country_id.credit_risk_class",
+        string="Country Risk Class",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_is_international = fields.Boolean(
+        compute="_compute_credit_is_international",
         groups=CREDIT_READ_GROUPS,
     )
     credit_review_ids = fields.One2many(
@@ -208,18 +235,58 @@ class ResPartner(models.Model):
         for partner in self:
             partner.credit_review_count = counts.get(partner.commercial_partner_id, 0)
 
-    @api.constrains("credit_external_rating")
-    def _check_credit_external_rating(self):
+    @api.depends("credit_rating_ids.score", "credit_rating_ids.valid_until")
+    @api.depends_context("company")
+    def _compute_credit_external_rating(self):
+        commercial = self.commercial_partner_id
+        scores = self.env["credit.rating"]._credit_external_scores(
+            commercial.ids, self.env.company.id
+        )
         for partner in self:
-            if not 0 <= partner.credit_external_rating <= 100:
+            score, date = scores.get(partner.commercial_partner_id.id, (0.0, False))
+            partner.credit_external_rating = score
+            partner.credit_external_rating_date = date
+
+    def _inverse_credit_external_rating(self):
+        """A rating typed on the customer is an internal assessment (0–100)
+        recorded as a rating of its own, dated as given (default today)."""
+        agency = self.env.ref("credit_management.credit_agency_internal")
+        today = fields.Date.context_today(self)
+        values = []
+        for partner in self:
+            if partner.commercial_partner_id != partner:
+                continue
+            rating = partner.credit_external_rating
+            if not 0 <= rating <= 100:
                 raise ValidationError(
                     self.env._(
                         "The external rating of %(partner)s must lie between 0 and "
                         "100 (got %(rating)s).",
                         partner=partner.display_name,
-                        rating=partner.credit_external_rating,
+                        rating=rating,
                     )
                 )
+            values.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "agency_id": agency.id,
+                    "rating": f"{rating:g}",
+                    "date": partner.credit_external_rating_date or today,
+                }
+            )
+        # The check above is the credit manager's (CREDIT_MANAGER_FIELDS): the
+        # rating is recorded for him.
+        self.env["credit.rating"].sudo().create(values)
+
+    @api.depends("country_id")
+    @api.depends_context("company")
+    def _compute_credit_is_international(self):
+        country = self.env.company.country_id
+        for partner in self:
+            partner.credit_is_international = bool(
+                partner.country_id and partner.country_id != country
+            )
 
     @api.constrains("credit_limit")
     def _check_credit_limit(self):
@@ -322,8 +389,6 @@ class ResPartner(models.Model):
             "credit_grade_id",
             "credit_hold",
             "credit_hold_reason",
-            "credit_external_rating",
-            "credit_external_rating_date",
         ]
 
     @api.model_create_multi

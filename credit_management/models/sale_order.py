@@ -533,6 +533,7 @@ class SaleOrder(models.Model):
         labels = {
             "hold": self.env._("customer on credit hold"),
             "prepayment": self.env._("grade requires payment in advance"),
+            "country": self.env._("country risk requires payment in advance"),
             "overdue": self.env._("invoices overdue beyond the tolerance"),
         }
         if "limit" in check["codes"]:

@@ -13,3 +13,4 @@ from . import test_credit_aging
 from . import test_credit_properties
 from . import test_credit_security
 from . import test_credit_tour
+from . import test_credit_information

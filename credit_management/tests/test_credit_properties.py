@@ -25,6 +25,9 @@ FACTOR_CODES = (
     "relationship",
     "sales_volume",
     "external_rating",
+    "solvency",
+    "liquidity",
+    "country_risk",
 )
 PURE = settings(
     max_examples=300,

@@ -101,7 +101,7 @@ class TestCreditRerateCron(CreditCommon):
                 )
             )
             self.assertEqual(reviews.partner_id, candidates, run.display_name)
-            self.assertEqual(reviews.run_id, run)
+            self.assertEqual(reviews.run_id, run if candidates else run.browse())
             self.assertEqual(len(reviews), len(candidates), "each customer once")
             self.assertEqual(run.state, "done")
             self.assertEqual(run.done_count, len(candidates))
@@ -110,8 +110,10 @@ class TestCreditRerateCron(CreditCommon):
         Run = self.env["credit.job.run"].sudo()
         with self._tiny_budget():
             calls = self._run_cron(self.cron)
+        # A company with nobody to rate (a database without demo data) takes
+        # the one call that finds it so.
         batches = sum(
-            -(-len(self._candidates(company)) // 2)
+            max(1, -(-len(self._candidates(company)) // 2))
             for company in self.env["res.company"].sudo().search([])
         )
         runs = Run.search([("job", "=", "rerate")])

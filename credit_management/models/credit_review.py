@@ -117,7 +117,6 @@ class CreditReview(models.Model):
     def _credit_summary(self, warnings_raised=0):
         """What these reviews changed, in one message (the Re-rate Now
         notification): the figures for one customer, counts for several."""
-        states = dict(self._fields["limit_state"]._description_selection(self.env))
         if len(self) == 1:
             review = self
             parts = []
@@ -131,28 +130,50 @@ class CreditReview(models.Model):
                         after=review.score,
                     )
                 )
-            if review.data_insufficient:
+            before = review.grade_before_id.code or "-"
+            proposed = review.grade_proposed_id.code or "-"
+            currency = review.currency_id
+            if not review.has_score:
+                parts.append(
+                    self.env._("no factor has data: score, grade and limit unchanged")
+                )
+            elif review.data_insufficient:
                 parts.append(self.env._("insufficient data: grade and limit kept"))
+            elif review.grade_after_id != review.grade_before_id:
+                parts.append(
+                    self.env._(
+                        "grade %(before)s → %(after)s", before=before, after=proposed
+                    )
+                )
             elif review.grade_proposed_id != review.grade_before_id:
                 parts.append(
                     self.env._(
-                        "grade %(before)s → %(after)s",
-                        before=review.grade_before_id.code or "-",
-                        after=review.grade_proposed_id.code or "-",
+                        "grade %(after)s proposed (%(before)s until a credit manager "
+                        "applies it)",
+                        before=before,
+                        after=proposed,
                     )
                 )
-            if review.limit_state != "unchanged":
+            limit = format_amount(self.env, review.limit_proposed, currency)
+            if review.limit_state == "applied":
+                parts.append(self.env._("limit set to %(limit)s", limit=limit))
+            elif review.limit_state == "proposed":
+                parts.append(self.env._("limit %(limit)s proposed", limit=limit))
+            elif review.limit_state == "kept_manual":
                 parts.append(
                     self.env._(
-                        "limit %(limit)s: %(state)s",
-                        limit=format_amount(
-                            self.env, review.limit_proposed, review.currency_id
-                        ),
-                        state=states[review.limit_state].lower(),
+                        "limit %(kept)s kept (set by hand; the grade proposes "
+                        "%(limit)s)",
+                        kept=format_amount(self.env, review.limit_before, currency)
+                        if review.limit_before_applies
+                        else self.env._("none"),
+                        limit=limit,
                     )
                 )
             parts.append(
                 self.env._("%(count)s warning(s) raised", count=warnings_raised)
+                if warnings_raised
+                else self.env._("no warning")
             )
             return self.env._(
                 "%(partner)s re-rated: %(changes)s.",

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .credit_score_factor import FACTOR_CODES
 
@@ -34,4 +34,11 @@ class CreditReviewLine(models.Model):
         help="Weight after re-normalisation over the factors with data.",
     )
     contribution = fields.Float(help="Points this factor adds to the score.")
-    unit = fields.Char(related="factor_id.unit")
+    unit = fields.Char(compute="_compute_unit")
+
+    @api.depends("factor_id.unit", "company_id")
+    def _compute_unit(self):
+        # Amounts are in the company's currency: say which.
+        for line in self:
+            unit = line.factor_id.unit
+            line.unit = line.company_id.currency_id.name if unit == "amount" else unit

@@ -129,6 +129,12 @@ class ResPartner(models.Model):
         compute="_compute_credit_review_count",
         groups=CREDIT_READ_GROUPS,
     )
+    credit_has_score = fields.Boolean(
+        compute="_compute_credit_review_count",
+        help="A review has scored this customer (a review without data, or with "
+        "too little, leaves no score).",
+        groups=CREDIT_READ_GROUPS,
+    )
     credit_currency_id = fields.Many2one(
         "res.currency",
         compute="_compute_credit_currency_id",
@@ -222,18 +228,23 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_credit_review_count(self):
-        counts = dict(
-            self.env["credit.review"]._read_group(
-                [
-                    ("partner_id", "in", self.commercial_partner_id.ids),
-                    ("company_id", "=", self.env.company.id),
-                ],
-                ["partner_id"],
-                ["__count"],
-            )
-        )
+        counts, scored = {}, set()
+        for partner, has_score, insufficient, count in self.env[
+            "credit.review"
+        ]._read_group(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ],
+            ["partner_id", "has_score", "data_insufficient"],
+            ["__count"],
+        ):
+            counts[partner] = counts.get(partner, 0) + count
+            if has_score and not insufficient:
+                scored.add(partner)
         for partner in self:
             partner.credit_review_count = counts.get(partner.commercial_partner_id, 0)
+            partner.credit_has_score = partner.commercial_partner_id in scored
 
     @api.depends("credit_rating_ids.score", "credit_rating_ids.valid_until")
     @api.depends_context("company")
@@ -485,7 +496,8 @@ class ResPartner(models.Model):
         action["context"] = {
             "credit_aging_date": fields.Date.to_string(fields.Date.context_today(self))
         }
-        action["name"] = self.env._(
+        # The web client titles the view with the action's display_name.
+        action["display_name"] = action["name"] = self.env._(
             "Open Items of %(partner)s", partner=self.commercial_partner_id.display_name
         )
         return action

@@ -41,6 +41,12 @@ class SaleOrder(models.Model):
         help="The reasons in one line; the full message is in the details.",
         groups="base.group_user",
     )
+    credit_check_reasons = fields.Char(
+        string="Why",
+        compute="_compute_credit_check",
+        help="The reasons the credit check blocks the order, in a few words.",
+        groups="base.group_user",
+    )
     credit_blocked = fields.Boolean(
         compute="_compute_credit_check",
         search="_search_credit_blocked",
@@ -107,7 +113,8 @@ class SaleOrder(models.Model):
     )
     def _compute_credit_check(self):
         for order in self:
-            message, summary, approved, over = False, False, False, 0.0
+            message, summary, reasons = False, False, False
+            approved, over = False, 0.0
             if order.state in ("draft", "sent") and order.partner_id:
                 try:
                     check = order._credit_check()
@@ -121,6 +128,7 @@ class SaleOrder(models.Model):
                     order.credit_check_summary = self.env._(
                         "The credit check cannot run (see the details)."
                     )
+                    order.credit_check_reasons = self.env._("the check cannot run")
                     order.credit_blocked = True
                     order.credit_approval_valid = False
                     order.credit_amount_over = 0.0
@@ -128,10 +136,12 @@ class SaleOrder(models.Model):
                 approved = order._credit_approval_covers(check["codes"])
                 if check["codes"] and not approved:
                     message = order._credit_message(check)
+                    reasons = order._credit_reasons_label(check)
                     summary = order._credit_summary(check)
                     over = check.get("excess", 0.0)
             order.credit_check_message = message
             order.credit_check_summary = summary
+            order.credit_check_reasons = reasons
             order.credit_blocked = bool(message)
             order.credit_approval_valid = approved
             order.credit_amount_over = over
@@ -382,10 +392,15 @@ class SaleOrder(models.Model):
             return False
         return self._credit_message(check)
 
-    def _credit_message(self, check):
+    def _credit_message(self, check, reader=True):
         """The message shown when the credit check blocks this order: the
         reasons, then only the figures that apply (no line of zeros), then what
-        the reader can do, in words for their role."""
+        the reader can do, in words for their role.
+
+        :param reader: False for a text read by several people (the review
+            request's note and activity, the approval dialog): it names who
+            approves instead of telling the reader what to do
+        """
         self.ensure_one()
         currency = check["currency"]
         partner = check["partner"]
@@ -495,6 +510,16 @@ class SaleOrder(models.Model):
                 )
             )
         actions = ", ".join(check["actions"])
+        if not reader:
+            lines.append(
+                self.env._(
+                    "To solve it: %(actions)s; %(approvers)s may approve the order "
+                    "(Approve Credit).",
+                    actions=actions,
+                    approvers=self._credit_approvers_label(),
+                )
+            )
+            return "\n".join(lines)
         if self._credit_user_can_approve():
             if check.get("increase") is not None:
                 todo = self.env._(
@@ -527,8 +552,9 @@ class SaleOrder(models.Model):
         lines.append(todo)
         return "\n".join(lines)
 
-    def _credit_summary(self, check):
-        """The reasons of a refusal in one line, for the banner."""
+    def _credit_reasons_label(self, check):
+        """The reasons of a refusal in a few words each (the work queue's
+        "Why" column, and the banner's line)."""
         currency = check["currency"]
         labels = {
             "hold": self.env._("customer on credit hold"),
@@ -541,9 +567,13 @@ class SaleOrder(models.Model):
                 "over the credit limit by %(excess)s",
                 excess=format_amount(self.env, check["excess"], currency),
             )
+        return "; ".join(labels[code] for code in check["codes"])
+
+    def _credit_summary(self, check):
+        """The reasons of a refusal in one line, for the banner."""
         return self.env._(
             "Blocked by the credit check: %(reasons)s.",
-            reasons="; ".join(labels[code] for code in check["codes"]),
+            reasons=self._credit_reasons_label(check),
         )
 
     def _credit_approvers_label(self):
@@ -678,7 +708,8 @@ class SaleOrder(models.Model):
         )
         for order in self.sudo():
             user = order.company_id._credit_manager_user()
-            message = order._credit_message(order._credit_check())
+            # Read by the salesperson and the approvers alike.
+            message = order._credit_message(order._credit_check(), reader=False)
             order.credit_review_pending = True
             order.message_post(
                 body=plaintext2html(f"{origin}\n\n{message}"),

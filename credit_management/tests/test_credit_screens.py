@@ -57,6 +57,7 @@ class TestCreditScreens(CreditCommon):
         )
         customer = self.customer.with_user(salesman)
         action = customer.action_view_credit_open_invoices()
+        self.assertIn("Open Items of", action["display_name"])
         items = (
             self.env[action["res_model"]]
             .with_user(salesman)
@@ -121,8 +122,32 @@ class TestCreditScreens(CreditCommon):
         message = action["params"]["message"]
         self.assertIn("Acme Credit Test re-rated", message)
         self.assertIn("grade TC → TA", message)
-        self.assertIn("applied", message)
-        self.assertIn("warning(s) raised", message)
+        self.assertIn(f"limit set to {self.fmt(20000.0)}", message)
+        self.assertIn("no warning", message)
+        # Proposed, not applied: the grade stays and the message says so; a
+        # limit set by hand is kept and named.
+        self.company.credit_limit_mode = "propose"
+        self.customer.write(
+            {"credit_grade_id": self.grade_c.id, "credit_limit": 3000.0}
+        )
+        message = self.customer.with_user(self.credit_manager).action_credit_rerate()[
+            "params"
+        ]["message"]
+        self.assertEqual(self.customer.credit_grade_id, self.grade_c)
+        self.assertIn(
+            "grade TA proposed (TC until a credit manager applies it)", message
+        )
+        self.assertIn(
+            f"limit {self.fmt(3000.0)} kept (set by hand; the grade proposes "
+            f"{self.fmt(20000.0)})",
+            message,
+        )
+        # Nothing to score: said as such.
+        cobalt = self.env["res.partner"].create({"name": "Cobalt", "is_company": True})
+        message = cobalt.with_user(self.credit_manager).action_credit_rerate()[
+            "params"
+        ]["message"]
+        self.assertIn("no factor has data: score, grade and limit unchanged", message)
 
     def test_open_warning_keeps_todays_figures(self):
         """An open usage warning is updated, not left with old figures."""
@@ -160,9 +185,22 @@ class TestCreditScreens(CreditCommon):
         self.assertIn(blocked, queue)
         self.assertNotIn(passing, queue)
         self.assertEqual(blocked.credit_amount_over, 500.0)
+        # The queue's "Why" column: the reasons only, not the banner's sentence.
+        self.assertEqual(
+            blocked.credit_check_reasons, f"over the credit limit by {self.fmt(500.0)}"
+        )
         self.assertFalse(Order.search([("credit_review_pending", "=", True)]))
         blocked.with_user(self.salesman).action_credit_request_approval()
         self.assertEqual(Order.search([("credit_review_pending", "=", True)]), blocked)
+        # The request's note is read by the salesman and the approvers alike: it
+        # names who approves, it tells nobody to approve it "yourself".
+        note = blocked.activity_ids.note + blocked.message_ids[:1].body
+        self.assertNotIn("yourself", note)
+        self.assertIn("a credit manager may approve the order", note)
+        wizard = self.env["credit.approval.wizard"].with_user(self.credit_manager)
+        text = wizard.new({"order_id": blocked.id}).credit_check_message
+        self.assertIn("exceeds the credit limit", text)
+        self.assertNotIn("yourself", text)
 
     def test_menu_counts_the_queues_each_user_sees(self):
         blocked_menu = "credit_management.menu_credit_blocked_quotations"
@@ -203,7 +241,8 @@ class TestCreditScreens(CreditCommon):
         wizard = self.env["credit.aging.wizard"].create(
             {"date": self.today, "basis": "invoice"}
         )
-        self.assertIn("by invoice date", wizard.action_open()["name"])
+        # The web client shows the action's display_name as the title.
+        self.assertIn("by invoice date", wizard.action_open()["display_name"])
 
     def test_message_per_reason_says_only_what_applies(self):
         cases = {

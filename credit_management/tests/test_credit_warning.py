@@ -170,9 +170,10 @@ class TestCreditWeightPreview(CreditCommon):
         preview = record._credit_preview()
         self.assertEqual(preview["moved"], [])
         self.assertEqual(preview["limit_change"], 0.0)
-        self.assertGreaterEqual(preview["stale"], 1)
+        self.assertIn("Acme Credit Test", preview["stale"])
         record.action_preview()
         self.assertIn("0 of", record.preview_html)
+        self.assertIn("(Acme Credit Test)", record.preview_html)
         self.assertIn("older than today", record.preview_html)
 
     def test_preview_respects_manual_limits_and_propose_mode(self):
@@ -189,6 +190,8 @@ class TestCreditWeightPreview(CreditCommon):
         preview = record._credit_preview()
         row = next(r for r in preview["moved"] if r["partner"] == "Acme Credit Test")
         self.assertEqual(row["state"], "kept_manual")
+        # The limit today is the customer's own, set by hand, not its grade's.
+        self.assertEqual(row["limit_now"], 7777.0)
         self.assertEqual(preview["limit_change"], 0.0)  # nothing is applied
         record.action_preview()
         self.assertIn("only propose", record.preview_html)

@@ -127,7 +127,8 @@ class CreditAgingWizard(models.TransientModel):
             "credit_aging_date": fields.Date.to_string(self.date),
             "credit_aging_basis": self.basis,
         }
-        action["name"] = self.env._(
+        # The web client titles the view with the action's display_name.
+        action["display_name"] = action["name"] = self.env._(
             "Receivables Aging at %(date)s, by %(basis)s",
             date=fields.Date.to_string(self.date),
             basis=dict(self._fields["basis"]._description_selection(self.env))[

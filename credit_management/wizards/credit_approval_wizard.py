@@ -8,13 +8,26 @@ class CreditApprovalWizard(models.TransientModel):
 
     order_id = fields.Many2one("sale.order", required=True, ondelete="cascade")
     credit_check_message = fields.Text(
-        related="order_id.credit_check_message", string="Why It Is Blocked"
+        compute="_compute_credit_check_message", string="Why It Is Blocked"
     )
     reason = fields.Text(
         required=True,
         help="Why the order may go ahead despite the credit policy (or, refusing "
         "a request, why not); kept on the order and in its chatter for the audit.",
     )
+
+    @api.depends("order_id")
+    def _compute_credit_check_message(self):
+        # The approver is approving: the text names the reasons and figures,
+        # not "approve it yourself".
+        for wizard in self:
+            order = wizard.order_id
+            check = order._credit_check() if order else None
+            wizard.credit_check_message = (
+                order._credit_message(check, reader=False)
+                if check and check["codes"]
+                else False
+            )
 
     @api.constrains("reason")
     def _check_reason(self):

@@ -112,7 +112,7 @@ class CreditScoringWizard(models.TransientModel):
             line.factor_id.id: (line.weight, line.best_value, line.worst_value)
             for line in self.line_ids
         }
-        moved, stale, limit_change = [], 0, 0.0
+        moved, stale, limit_change = [], [], 0.0
         Partner = self.env["res.partner"].with_company(company)
         for start in range(0, len(partner_ids), self.PREVIEW_BATCH):
             partners = Partner.browse(partner_ids[start : start + self.PREVIEW_BATCH])
@@ -129,7 +129,7 @@ class CreditScoringWizard(models.TransientModel):
                     partner, score_new, lines_new, raws[partner.id], grades, factors
                 )
                 if now["grade_proposed"] != partner.credit_grade_id:
-                    stale += 1
+                    stale.append(partner.display_name)
                 if now["grade_proposed"] == new[
                     "grade_proposed"
                 ] and not company.currency_id.compare_amounts(
@@ -144,7 +144,11 @@ class CreditScoringWizard(models.TransientModel):
                         "score_new": score_new,
                         "grade_now": now["grade_proposed"],
                         "grade_new": new["grade_proposed"],
-                        "limit_now": now["limit_proposed"],
+                        # The customer's limit today, and what a review with
+                        # the new weights would apply or propose.
+                        "limit_now": partner.credit_limit
+                        if partner.credit_limit_applies
+                        else None,
                         "limit_new": new["limit_proposed"],
                         "state": new["limit_state"],
                     }
@@ -165,9 +169,11 @@ class CreditScoringWizard(models.TransientModel):
             ._fields["limit_state"]
             ._description_selection(self.env)
         )
-        none = self.env._("none")
+        none = "-"
 
         def amount(value):
+            if value is None:
+                return self.env._("no limit")
             return format_amount(self.env, value, currency)
 
         def score(value):
@@ -187,17 +193,25 @@ class CreditScoringWizard(models.TransientModel):
             )
         else:
             effect = self.env._(
-                "Reviews only propose them (propose mode): nothing changes until a "
-                "credit manager applies a proposal."
+                "Reviews only propose them (Limit Adjustment: Propose to a credit "
+                "manager): nothing changes until a credit manager applies a "
+                "proposal."
             )
         paragraphs = [summary, effect]
         if preview["stale"]:
+            names = ", ".join(preview["stale"][:5])
+            if len(preview["stale"]) > 5:
+                names += self.env._(
+                    ", … (%(more)s more)", more=len(preview["stale"]) - 5
+                )
             paragraphs.append(
                 self.env._(
                     "Already with the weights in force, %(stale)s customer(s) would "
-                    "get another grade than the one they have: their last review is "
-                    "older than today's data, or its proposal was not applied.",
-                    stale=preview["stale"],
+                    "get another grade than the one they have (%(names)s): their last "
+                    "review is older than today's data, or its proposal was not "
+                    "applied.",
+                    stale=len(preview["stale"]),
+                    names=names,
                 )
             )
         paragraphs.append(self.env._("Nothing has been written."))
@@ -205,12 +219,12 @@ class CreditScoringWizard(models.TransientModel):
             Markup("<th>%s</th>") % label
             for label in (
                 self.env._("Customer"),
-                self.env._("Score now"),
-                self.env._("Score new"),
-                self.env._("Grade now"),
-                self.env._("Grade new"),
-                self.env._("Limit now"),
-                self.env._("Limit new"),
+                self.env._("Score (weights in force)"),
+                self.env._("Score (new weights)"),
+                self.env._("Grade (weights in force)"),
+                self.env._("Grade (new weights)"),
+                self.env._("Limit today"),
+                self.env._("Grade's limit (new weights)"),
                 self.env._("A review would"),
             )
         )

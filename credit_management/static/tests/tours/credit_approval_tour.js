@@ -72,7 +72,7 @@ tours.add("credit_management_manager_approves", {
         {
             content: "The request waits in the manager's queue, with why",
             trigger:
-                ".o_list_view .o_data_row:has(td[name=credit_check_summary]:contains(over the credit limit by)) td[name=name]",
+                ".o_list_view .o_data_row:has(td[name=credit_check_reasons]:contains(over the credit limit by):not(:contains(Blocked by))) td[name=name]",
             run: "click",
         },
         {

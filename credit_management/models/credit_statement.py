@@ -40,7 +40,7 @@ class CreditStatement(models.Model):
         default=lambda self: self.env.company.currency_id,
         help="Currency of the statement's figures (the ratios do not depend on it).",
     )
-    period_end = fields.Date(string="Period End", required=True, tracking=True)
+    period_end = fields.Date(required=True, tracking=True)
     source = fields.Selection(
         [
             ("audited", "Audited accounts"),
@@ -60,7 +60,7 @@ class CreditStatement(models.Model):
         string="EBIT", tracking=True, help="Earnings before interest and taxes."
     )
     revenue = fields.Monetary(tracking=True)
-    book_equity = fields.Monetary(string="Book Equity", tracking=True)
+    book_equity = fields.Monetary(tracking=True)
     document = fields.Binary(string="Attachment", attachment=True)
     document_name = fields.Char(string="Attachment Name")
     note = fields.Text()

@@ -29,6 +29,7 @@
         "views/credit_statement_views.xml",
         "views/credit_rating_views.xml",
         "views/res_country_views.xml",
+        "views/credit_security_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/sale_portal_templates.xml",

@@ -4,6 +4,7 @@ from . import credit_agency
 from . import credit_agency_grade
 from . import credit_rating
 from . import credit_statement
+from . import credit_security
 from . import res_country
 from . import res_company
 from . import res_config_settings

@@ -351,6 +351,57 @@ class CreditExposure(models.AbstractModel):
         return result
 
     @api.model
+    def _credit_secured(self, partners, date=None, exposures=None, order=None):
+        """Secured amount of each commercial partner, in company currency, on
+        ``date``: its active securities of the current company valid that day
+        (from their start, until the day before their end, whether or not the
+        daily expiry ran). Credit insurance secures the insured share of what
+        is owed: min(insured amount, exposure) x coverage; a documentary letter
+        of credit secures its own order only.
+
+        :param exposures: {partner_id: exposure the insurance covers} (default 0:
+            insurance secures nothing without an exposure)
+        :param order: the sale.order being checked (its letters of credit count)
+        :return: {partner_id: secured amount} for partners with securities
+        """
+        date = date or fields.Date.context_today(self)
+        exposures = exposures or {}
+        company = self.env.company
+        self.env["credit.security"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner_id, security_type, currency_id, amount, coverage
+              FROM credit_security
+             WHERE partner_id = ANY(%(partner_ids)s)
+               AND company_id = %(company_id)s
+               AND state = 'active'
+               AND date_from <= %(date)s
+               AND (date_to IS NULL OR date_to > %(date)s)
+               AND (security_type != 'documentary_lc' OR order_id = %(order_id)s)
+                """,
+                partner_ids=partners.ids,
+                company_id=company.id,
+                date=date,
+                order_id=order.id if order and order.id else 0,
+            )
+        )
+        if not rows:
+            return {}
+        rates = self._credit_rates(list({row[2] for row in rows}), date)
+        secured = defaultdict(float)
+        for partner_id, security_type, currency_id, amount, coverage in rows:
+            value = amount * rates[currency_id]
+            if security_type == "insurance":
+                value = min(value, max(exposures.get(partner_id, 0.0), 0.0))
+                value *= coverage / 100.0
+            secured[partner_id] += value
+        return {
+            partner_id: company.currency_id.round(value)
+            for partner_id, value in secured.items()
+        }
+
+    @api.model
     def _credit_rates(self, currency_ids, date):
         """Rates converting each currency into the company currency at ``date``.
 

@@ -85,6 +85,16 @@ class CreditPolicy(models.AbstractModel):
             figures["credit_exposure"] += sum(
                 o._credit_order_amount() for o in previous
             )
+        secured = (
+            self.env["credit.exposure"]
+            .with_company(company)
+            ._credit_secured(
+                partner,
+                exposures={partner.id: figures["credit_exposure"] + amount},
+                order=order,
+            )
+            .get(partner.id, 0.0)
+        )
         check = CreditCheck(
             env=self.env,
             order=order,
@@ -92,12 +102,15 @@ class CreditPolicy(models.AbstractModel):
             partner=partner,
             figures=figures,
             amount=amount,
+            secured=secured,
             limit=partner.credit_limit if partner.credit_limit_applies else None,
             grade=partner.credit_grade_id,
             currency=company.currency_id,
         )
         for code in CREDIT_RULES:
             found = getattr(self, f"_credit_rule_{code}")(check)
+            if found and self._credit_lifted_by_securities(check, code):
+                found = None
             if found:
                 result["codes"].append(code)
                 result["reasons"].append(found.pop("reason"))
@@ -111,10 +124,32 @@ class CreditPolicy(models.AbstractModel):
             grade=check["grade"],
             limit=check["limit"],
             amount=amount,
+            secured=secured,
             currency=check["currency"],
         )
         result.update(figures)
         return result
+
+    @api.model
+    def _credit_lifted_by_securities(self, check, code):
+        """A hold, prepayment, country or overdue rule gives way to securities
+        only where the company says so for that rule, and only when they
+        secure all the customer owes with this order."""
+        company = check["company"]
+        lifting = {
+            "hold": company.credit_security_lifts_hold,
+            "prepayment": company.credit_security_lifts_prepayment,
+            "country": company.credit_security_lifts_prepayment,
+            "overdue": company.credit_security_lifts_overdue,
+        }
+        return bool(
+            lifting.get(code)
+            and check["secured"] > 0
+            and check["currency"].compare_amounts(
+                check["secured"], check["figures"]["credit_exposure"] + check["amount"]
+            )
+            >= 0
+        )
 
     # ------------------------------------------------------------------
     # Rules
@@ -208,31 +243,58 @@ class CreditPolicy(models.AbstractModel):
     @api.model
     def _credit_rule_limit(self, check):
         currency, limit, amount = check["currency"], check["limit"], check["amount"]
-        exposure = check["figures"]["credit_exposure"]
+        exposure, secured = check["figures"]["credit_exposure"], check["secured"]
         # An order that adds nothing to the exposure (zero or negative total, such
         # as a free replacement or a return) cannot push the customer over its
         # limit; the hold, prepayment and overdue rules still apply to it.
+        # Securities raise the limit or lower the exposure (the company's
+        # choice of words): the same decision either way.
         if not (
             check["company"].credit_block_on_limit
             and check["partner"].credit_limit_applies
             and currency.compare_amounts(amount, 0.0) > 0
-            and currency.compare_amounts(exposure + amount, limit) > 0
+            and currency.compare_amounts(exposure + amount - secured, limit) > 0
         ):
             return None
-        excess = exposure + amount - limit
-        return {
-            "reason": self.env._(
+        excess = exposure + amount - secured - limit
+        values = {
+            "exposure": check.fmt(exposure),
+            "amount": check.fmt(amount),
+            "limit": check.fmt(limit),
+            "partner": check["partner"].display_name,
+            "grade": check["grade"].display_name or self.env._("none"),
+            "excess": check.fmt(excess),
+            "secured": check.fmt(secured),
+        }
+        if not secured:
+            reason = self.env._(
                 "Exposure %(exposure)s + this order %(amount)s = %(total)s exceeds "
                 "the credit limit %(limit)s of %(partner)s (grade %(grade)s) by "
                 "%(excess)s.",
-                exposure=check.fmt(exposure),
-                amount=check.fmt(amount),
                 total=check.fmt(exposure + amount),
-                limit=check.fmt(limit),
-                partner=check["partner"].display_name,
-                grade=check["grade"].display_name or self.env._("none"),
-                excess=check.fmt(excess),
+                **values,
+            )
+        elif check["company"].credit_security_mode == "exposure":
+            reason = self.env._(
+                "Exposure %(exposure)s - secured %(secured)s + this order %(amount)s "
+                "= %(total)s exceeds the credit limit %(limit)s of %(partner)s "
+                "(grade %(grade)s) by %(excess)s.",
+                total=check.fmt(exposure - secured + amount),
+                **values,
+            )
+        else:
+            reason = self.env._(
+                "Exposure %(exposure)s + this order %(amount)s = %(total)s exceeds "
+                "the credit limit %(limit)s + secured %(secured)s = %(secured_limit)s "
+                "of %(partner)s (grade %(grade)s) by %(excess)s.",
+                total=check.fmt(exposure + amount),
+                secured_limit=check.fmt(limit + secured),
+                **values,
+            )
+        return {
+            "reason": reason,
+            "action": self.env._(
+                "reduce the order, request a higher credit limit or a security"
             ),
-            "action": self.env._("reduce the order or request a higher credit limit"),
             "excess": excess,
         }

@@ -118,7 +118,7 @@ class CreditWarning(models.AbstractModel):
                             self.env._(
                                 "Score %(score)s fell below %(threshold)s.",
                                 score=score,
-                                threshold=threshold,
+                                threshold=f"{threshold:g}",
                             ),
                         )
                     )
@@ -138,7 +138,7 @@ class CreditWarning(models.AbstractModel):
                                     self.env, figures["credit_exposure"], currency
                                 ),
                                 limit=format_amount(self.env, limit, currency),
-                                max=company.credit_warn_utilisation,
+                                max=f"{company.credit_warn_utilisation:g}",
                             ),
                         )
                     )
@@ -393,3 +393,31 @@ class CreditWarning(models.AbstractModel):
             }
             if found:
                 warning._credit_schedule_warnings(partners, found)
+
+    @api.model
+    def _credit_security_warnings(self, securities):
+        """One warning per security ending soon (its own rule code: a customer
+        with two securities ending gets two), for the salesperson (or the
+        credit manager) and the finance contact; never twice while open."""
+        found = defaultdict(list)
+        for security in securities:
+            found[security.partner_id.id].append(
+                (
+                    f"security_end:{security.id}",
+                    self.env._(
+                        "%(type)s %(name)s of %(amount)s ends on %(date)s: the "
+                        "credit it secures will no longer be available.",
+                        type=dict(
+                            security._fields["security_type"]._description_selection(
+                                self.env
+                            )
+                        )[security.security_type],
+                        name=security.name,
+                        amount=format_amount(
+                            self.env, security.amount, security.currency_id
+                        ),
+                        date=security.date_to,
+                    ),
+                )
+            )
+        self._credit_schedule_warnings(securities.partner_id, found)

@@ -143,6 +143,39 @@ class ResCompany(models.Model):
         help="Country risk class (0–7) from which orders require prepayment or an "
         "approval.",
     )
+    credit_security_mode = fields.Selection(
+        [
+            ("limit", "Raise the available credit"),
+            ("exposure", "Reduce the exposure"),
+        ],
+        string="Securities",
+        default="limit",
+        required=True,
+        help="How active securities (insurance, guarantees, letters of credit, "
+        "deposits) count: on top of the limit, or deducted from the exposure. "
+        "The check decides the same either way; the figures are shown so.",
+    )
+    credit_security_lifts_hold = fields.Boolean(
+        string="Securities Lift A Hold",
+        help="A customer on hold may buy when securities cover all it owes with "
+        "the order.",
+    )
+    credit_security_lifts_prepayment = fields.Boolean(
+        string="Securities Lift Prepayment",
+        help="A prepayment grade or a risky country does not block when "
+        "securities cover all the customer owes with the order.",
+    )
+    credit_security_lifts_overdue = fields.Boolean(
+        string="Securities Lift Overdue Blocks",
+        help="Overdue invoices do not block when securities cover all the "
+        "customer owes with the order.",
+    )
+    credit_security_warn_days = fields.Integer(
+        string="Warn Before Security Ends (days)",
+        default=30,
+        help="Days before a security's end date to warn the salesperson and the "
+        "credit manager.",
+    )
     credit_manager_user_id = fields.Many2one(
         "res.users",
         string="Credit Manager",

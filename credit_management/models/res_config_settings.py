@@ -70,6 +70,21 @@ class ResConfigSettings(models.TransientModel):
     credit_country_risk_class = fields.Integer(
         related="company_id.credit_country_risk_class", readonly=False
     )
+    credit_security_mode = fields.Selection(
+        related="company_id.credit_security_mode", readonly=False
+    )
+    credit_security_lifts_hold = fields.Boolean(
+        related="company_id.credit_security_lifts_hold", readonly=False
+    )
+    credit_security_lifts_prepayment = fields.Boolean(
+        related="company_id.credit_security_lifts_prepayment", readonly=False
+    )
+    credit_security_lifts_overdue = fields.Boolean(
+        related="company_id.credit_security_lifts_overdue", readonly=False
+    )
+    credit_security_warn_days = fields.Integer(
+        related="company_id.credit_security_warn_days", readonly=False
+    )
     credit_manager_user_id = fields.Many2one(
         related="company_id.credit_manager_user_id", readonly=False
     )

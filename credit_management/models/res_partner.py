@@ -187,6 +187,27 @@ class ResPartner(models.Model):
         "in company currency at today's rate.",
         groups=CREDIT_READ_GROUPS,
     )
+    credit_secured = fields.Monetary(
+        string="Secured",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        help="Active securities today (insurance: its share of what is owed), in "
+        "company currency; they raise the available credit.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_security_ids = fields.One2many(
+        "credit.security",
+        "partner_id",
+        string="Securities",
+        groups="credit_management.group_credit_user",
+    )
+    credit_security_expiring = fields.Boolean(
+        string="Security Ending Soon",
+        compute="_compute_credit_security_expiring",
+        search="_search_credit_security_expiring",
+        help="An active security ends within the company's warning days.",
+        groups=CREDIT_READ_GROUPS,
+    )
     credit_available = fields.Monetary(
         string="Available Credit",
         compute="_compute_credit_figures",
@@ -323,7 +344,12 @@ class ResPartner(models.Model):
         except UserError as error:
             # A configuration error (a currency without rate) is shown on the
             # form, the figures hidden, instead of keeping the form from opening.
-            for name in (*CREDIT_FIGURES, "credit_exposure", "credit_available"):
+            for name in (
+                *CREDIT_FIGURES,
+                "credit_exposure",
+                "credit_available",
+                "credit_secured",
+            ):
                 self[name] = 0.0
             self.credit_usage_percent = 0.0
             self.credit_usage_level = "normal"
@@ -333,14 +359,21 @@ class ResPartner(models.Model):
             )
             return
         self.credit_figures_error = False
+        secured = self.env["credit.exposure"]._credit_secured(
+            self.commercial_partner_id,
+            exposures={
+                pid: values["credit_exposure"] for pid, values in figures.items()
+            },
+        )
         for partner in self:
             commercial = partner.commercial_partner_id
             values = figures[commercial.id]
             exposure = values["credit_exposure"]
             partner.update({name: values[name] for name in CREDIT_FIGURES})
             partner.credit_exposure = exposure
+            partner.credit_secured = secured.get(commercial.id, 0.0)
             partner.credit_available, partner.credit_usage_percent = (
-                commercial._credit_available_usage(exposure)
+                commercial._credit_available_usage(exposure, partner.credit_secured)
             )
             partner.credit_has_overdue = values["receivable_overdue"] > 0
             usage = partner.credit_usage_percent
@@ -381,17 +414,64 @@ class ResPartner(models.Model):
         positive = operator in ("=", "in")
         return [("id", "in" if positive else "not in", matching.ids)]
 
-    def _credit_available_usage(self, exposure):
+    def _credit_available_usage(self, exposure, secured=0.0):
         """(available credit, usage %) of this commercial partner at
-        ``exposure``: (0, 0) without a limit; a limit of 0 is fully used by
-        any exposure."""
+        ``exposure`` with ``secured`` by securities: (0, 0) without a limit; a
+        limit of 0 is fully used by any exposure. Securities count on top of
+        the limit or off the exposure, as the company says (the available credit
+        is the same; the usage is of the secured limit, or of the net exposure)."""
         self.ensure_one()
         if not self.credit_limit_applies:
             return 0.0, 0.0
         limit = self.credit_limit
+        if self.env.company.credit_security_mode == "exposure":
+            exposure = exposure - secured
+        else:
+            limit = limit + secured
         if limit > 0:
             return limit - exposure, 100.0 * exposure / limit
         return -exposure, (100.0 if exposure > 0 else 0.0)
+
+    @api.depends_context("company")
+    def _compute_credit_security_expiring(self):
+        expiring = set(self._credit_security_expiring_ids())
+        for partner in self:
+            partner.credit_security_expiring = (
+                partner.commercial_partner_id.id in expiring
+            )
+
+    def _search_credit_security_expiring(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on securities ending soon."))
+        positive = (operator == "=") == value
+        ids = self._credit_security_expiring_ids()
+        return [("id", "in" if positive else "not in", ids)]
+
+    @api.model
+    def _credit_security_expiring_ids(self):
+        """Customers with an active security ending within the company's
+        warning days (their available credit depends on it)."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        # sudo: a flag read with the credit figures, by salespeople too
+        securities = (
+            self.env["credit.security"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                    ("date_to", "!=", False),
+                    ("date_to", ">", today),
+                    (
+                        "date_to",
+                        "<=",
+                        fields.Date.add(today, days=company.credit_security_warn_days),
+                    ),
+                ]
+            )
+        )
+        return securities.partner_id.ids
 
     @api.model
     def _commercial_fields(self):

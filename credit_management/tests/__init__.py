@@ -14,3 +14,4 @@ from . import test_credit_properties
 from . import test_credit_security
 from . import test_credit_tour
 from . import test_credit_information
+from . import test_credit_securities

@@ -1,0 +1,205 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+SECURITY_TYPES = [
+    ("insurance", "Credit insurance"),
+    ("bank_guarantee", "Bank guarantee"),
+    ("standby_lc", "Standby letter of credit"),
+    ("documentary_lc", "Documentary letter of credit (one order)"),
+    ("collateral", "Collateral / deposit"),
+    ("parent_guarantee", "Parent company guarantee"),
+]
+
+
+class CreditSecurity(models.Model):
+    """Something that secures a customer's credit: an insurer's or a bank's
+    commitment, a deposit, a parent's guarantee. Active securities count in the
+    credit check from their start until the day before their end date."""
+
+    _name = "credit.security"
+    _description = "Credit Security"
+    _inherit = "mail.thread"
+    _order = "date_to, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        tracking=True,
+        help="Policy or guarantee number.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        domain="[('parent_id', '=', False)]",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    security_type = fields.Selection(
+        SECURITY_TYPES, string="Type", required=True, tracking=True
+    )
+    issuer_id = fields.Many2one(
+        "res.partner",
+        string="Issuer",
+        help="The insurer, the bank or the parent company that secures the credit.",
+        tracking=True,
+    )
+    amount = fields.Monetary(
+        required=True,
+        tracking=True,
+        help="Amount secured; for credit insurance, the insured limit.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+        tracking=True,
+    )
+    coverage = fields.Float(
+        string="Coverage (%)",
+        default=100.0,
+        tracking=True,
+        help="Credit insurance: the share of the insured amount the insurer pays.",
+    )
+    order_id = fields.Many2one(
+        "sale.order",
+        string="Order",
+        check_company=True,
+        help="A documentary letter of credit covers this order only.",
+        tracking=True,
+    )
+    date_from = fields.Date(
+        string="Valid From",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+    )
+    date_to = fields.Date(
+        string="Valid To",
+        tracking=True,
+        help="The security stops counting on this day; empty: open-ended.",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("expired", "Expired"),
+            ("released", "Released"),
+            ("called", "Called"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    document = fields.Binary(string="Attachment", attachment=True)
+    document_name = fields.Char(string="Attachment Name")
+    note = fields.Text(string="Notes")
+
+    _amount_positive = models.Constraint(
+        "CHECK(amount > 0)", "The amount of a security must be above zero."
+    )
+
+    @api.constrains(
+        "date_from", "date_to", "coverage", "amount", "security_type", "order_id"
+    )
+    def _check_values(self):
+        for security in self:
+            if security.date_to and security.date_to < security.date_from:
+                raise ValidationError(
+                    self.env._(
+                        "Security %(name)s ends before it starts.", name=security.name
+                    )
+                )
+            if not 0 < security.coverage <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "Security %(name)s: the coverage lies between 0 and 100 %% "
+                        "(got %(coverage)s).",
+                        name=security.name,
+                        coverage=security.coverage,
+                    )
+                )
+            if security.amount <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Security %(name)s: the amount must be above zero.",
+                        name=security.name,
+                    )
+                )
+            if security.security_type == "documentary_lc" and not security.order_id:
+                raise ValidationError(
+                    self.env._(
+                        "A documentary letter of credit secures one order: choose it."
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # Amounts are validated by the constraints, but a negative amount
+            # is named before the database's check refuses it.
+            if vals.get("amount", 0) <= 0:
+                raise ValidationError(
+                    self.env._("The amount of a security must be above zero.")
+                )
+        return super().create(vals_list)
+
+    def _credit_check_manager(self):
+        if not (
+            self.env.su
+            or self.env.user.has_group("credit_management.group_credit_manager")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a credit manager activates, releases or calls a security."
+                )
+            )
+
+    def action_activate(self):
+        self._credit_check_manager()
+        self.filtered(lambda s: s.state == "draft").state = "active"
+
+    def action_release(self):
+        self._credit_check_manager()
+        self.filtered(lambda s: s.state == "active").state = "released"
+
+    def action_call(self):
+        self._credit_check_manager()
+        self.filtered(lambda s: s.state == "active").state = "called"
+
+    def action_draft(self):
+        self._credit_check_manager()
+        self.filtered(lambda s: s.state in ("released", "expired")).state = "draft"
+
+    @api.model
+    def _cron_expire(self):
+        """Daily: expire the securities whose end date has come (the check does
+        not count them from that day anyway), and warn about those ending
+        within each company's notice."""
+        today = fields.Date.context_today(self)
+        self.search([("state", "=", "active"), ("date_to", "<=", today)]).with_context(
+            tracking_disable=False
+        ).write({"state": "expired"})
+        for company in self.env["res.company"].search([]):
+            soon = self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                    ("date_to", "!=", False),
+                    (
+                        "date_to",
+                        "<=",
+                        fields.Date.add(today, days=company.credit_security_warn_days),
+                    ),
+                ]
+            )
+            if soon:
+                self.env["credit.warning"].with_company(
+                    company
+                )._credit_security_warnings(soon)

@@ -40,6 +40,16 @@ class CreditGrade(models.Model):
         help="Customers of this grade get no credit: their orders are blocked at "
         "confirmation when the company policy says so.",
     )
+    max_payment_days = fields.Integer(
+        string="Longest Payment Terms (days)",
+        help="Quotations whose payment terms give more days than this (last "
+        "instalment, counted from the order date) are blocked; 0: no cap.",
+    )
+    down_payment_percent = fields.Float(
+        string="Down Payment (%)",
+        help="Quotations must ask for at least this share paid online before "
+        "confirmation (Online payment on the quotation); 0: none.",
+    )
     min_score = fields.Float(
         help="Customers scoring at least this (0–100) get this grade, unless a "
         "better grade also matches. The lowest grade starts at 0.",
@@ -80,6 +90,15 @@ class CreditGrade(models.Model):
     _limit_cap_positive = models.Constraint(
         "CHECK(limit_cap >= 0 AND limit_sales_percent >= 0)",
         "The limit cap and the share of sales cannot be negative.",
+    )
+
+    _down_payment_range = models.Constraint(
+        "CHECK(down_payment_percent >= 0 AND down_payment_percent <= 100)",
+        "A down payment lies between 0 and 100 %.",
+    )
+    _max_payment_days_positive = models.Constraint(
+        "CHECK(max_payment_days >= 0)",
+        "The longest payment terms cannot be negative.",
     )
 
     @api.onchange("company_id")

@@ -6,7 +6,7 @@ from odoo.tools import format_amount
 # passes) or {"reason": why it blocks, "action": what to do about it, and any
 # figure of its own, as the limit's "excess", added to the result}; a new rule
 # is one method, its code here and its setting on the company.
-CREDIT_RULES = ("hold", "prepayment", "country", "overdue", "limit")
+CREDIT_RULES = ("hold", "prepayment", "country", "terms", "overdue", "limit")
 
 
 class CreditCheck(dict):
@@ -207,6 +207,57 @@ class CreditPolicy(models.AbstractModel):
                 min=company.credit_country_risk_class,
             ),
             "action": self.env._("ask the customer to pay in advance"),
+        }
+
+    @api.model
+    def _credit_rule_terms(self, check):
+        """The customer's grade caps the payment terms and may ask for a down
+        payment paid online before confirmation."""
+        grade, order = check["grade"], check["order"]
+        if not grade or grade.requires_prepayment or check.get("increase") is not None:
+            return None
+        problems = []
+        terms = order.payment_term_id
+        if grade.max_payment_days and terms:
+            start = order.date_order.date() if order.date_order else None
+            start = start or self.env.cr.now().date()
+            days = max(
+                (line._get_due_date(start) - start).days for line in terms.line_ids
+            )
+            if days > grade.max_payment_days:
+                problems.append(
+                    self.env._(
+                        "the payment terms %(terms)s give %(days)s days, more than "
+                        "the %(max)s days grade %(grade)s allows",
+                        terms=terms.display_name,
+                        days=days,
+                        max=grade.max_payment_days,
+                        grade=grade.display_name,
+                    )
+                )
+        if grade.down_payment_percent and (
+            not order.require_payment
+            or 100.0 * order.prepayment_percent < grade.down_payment_percent
+        ):
+            problems.append(
+                self.env._(
+                    "grade %(grade)s asks for a down payment of %(percent)s %% paid "
+                    "online before confirmation",
+                    grade=grade.display_name,
+                    percent=f"{grade.down_payment_percent:g}",
+                )
+            )
+        if not problems:
+            return None
+        return {
+            "reason": self.env._(
+                "Credit terms of %(partner)s: %(problems)s.",
+                partner=check["partner"].display_name,
+                problems="; ".join(problems),
+            ),
+            "action": self.env._(
+                "shorten the payment terms or ask for the down payment online"
+            ),
         }
 
     @api.model

@@ -45,7 +45,6 @@ class CreditSecurity(models.Model):
     )
     issuer_id = fields.Many2one(
         "res.partner",
-        string="Issuer",
         help="The insurer, the bank or the parent company that secures the credit.",
         tracking=True,
     )
@@ -68,7 +67,6 @@ class CreditSecurity(models.Model):
     )
     order_id = fields.Many2one(
         "sale.order",
-        string="Order",
         check_company=True,
         help="A documentary letter of credit covers this order only.",
         tracking=True,

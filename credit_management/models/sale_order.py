@@ -110,6 +110,9 @@ class SaleOrder(models.Model):
         "currency_id",
         "company_id",
         "credit_approval_ids",
+        "payment_term_id",
+        "require_payment",
+        "prepayment_percent",
     )
     def _compute_credit_check(self):
         for order in self:
@@ -560,6 +563,7 @@ class SaleOrder(models.Model):
             "hold": self.env._("customer on credit hold"),
             "prepayment": self.env._("grade requires payment in advance"),
             "country": self.env._("country risk requires payment in advance"),
+            "terms": self.env._("payment terms or down payment beyond the grade's"),
             "overdue": self.env._("invoices overdue beyond the tolerance"),
         }
         if "limit" in check["codes"]:

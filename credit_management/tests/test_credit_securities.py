@@ -233,3 +233,29 @@ class TestCreditSecurities(CreditCommon):
             ._credit_secured(self.customer)
         )
         self.assertEqual(secured, {})
+
+
+@tagged("post_install", "-at_install")
+class TestCreditTerms(CreditCommon):
+    """A grade caps the payment terms and may ask for a down payment."""
+
+    def test_terms_longer_than_the_grade_allows_block(self):
+        self.grade_c.max_payment_days = 30
+        order = self._order(100.0)
+        order.payment_term_id = self.env.ref("account.account_payment_term_30days")
+        self.assertFalse(order.credit_blocked)
+        order.payment_term_id = self.env.ref("account.account_payment_term_45days")
+        self.assertTrue(order.credit_blocked)
+        self.assertIn("give 45 days, more than the 30 days", order.credit_check_message)
+        self.assertIn("payment terms or down payment", order.credit_check_summary)
+
+    def test_down_payment_required_by_the_grade(self):
+        self.grade_c.down_payment_percent = 30.0
+        order = self._order(100.0)
+        order.write({"require_payment": False})
+        self.assertTrue(order.credit_blocked)
+        self.assertIn("down payment of 30 %", order.credit_check_message)
+        order.write({"require_payment": True, "prepayment_percent": 0.2})
+        self.assertTrue(order.credit_blocked)
+        order.write({"prepayment_percent": 0.3})
+        self.assertFalse(order.credit_blocked)

@@ -195,6 +195,13 @@ class ResPartner(models.Model):
         "company currency; they raise the available credit.",
         groups=CREDIT_READ_GROUPS,
     )
+    credit_unsecured = fields.Monetary(
+        string="Unsecured Exposure",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        help="Exposure not covered by active securities.",
+        groups=CREDIT_READ_GROUPS,
+    )
     credit_security_ids = fields.One2many(
         "credit.security",
         "partner_id",
@@ -349,6 +356,7 @@ class ResPartner(models.Model):
                 "credit_exposure",
                 "credit_available",
                 "credit_secured",
+                "credit_unsecured",
             ):
                 self[name] = 0.0
             self.credit_usage_percent = 0.0
@@ -372,6 +380,7 @@ class ResPartner(models.Model):
             partner.update({name: values[name] for name in CREDIT_FIGURES})
             partner.credit_exposure = exposure
             partner.credit_secured = secured.get(commercial.id, 0.0)
+            partner.credit_unsecured = max(exposure - partner.credit_secured, 0.0)
             partner.credit_available, partner.credit_usage_percent = (
                 commercial._credit_available_usage(exposure, partner.credit_secured)
             )

@@ -223,7 +223,8 @@ class TestCreditAging(CreditCommon):
         total_row = rows[-1]
         self.assertEqual(total_row[0], "Total")
         self.assertAlmostEqual(total_row[1], data["total"], 2)
-        for got, expected in zip(total_row[2:], data["bucket_totals"], strict=True):
+        self.assertAlmostEqual(total_row[2], data["secured_total"], 2)
+        for got, expected in zip(total_row[3:], data["bucket_totals"], strict=True):
             self.assertAlmostEqual(got, expected, 2)
         self.assertIn("Acme Credit Test", [row[0] for row in rows])
         self.assertEqual(sheet.freeze_panes, "B4")
@@ -259,6 +260,32 @@ class TestCreditAging(CreditCommon):
         self.assertIn("Other Customer", text)
         self.assertIn("6,761.00", text)
         self.assertIn("6,650.00", text)
+
+    def test_secured_column_up_to_what_is_owed(self):
+        bank = self.env["res.partner"].create({"name": "Bank", "is_company": True})
+        guarantee = self.env["credit.security"].create(
+            {
+                "name": "G-AGING",
+                "partner_id": self.customer.id,
+                "security_type": "bank_guarantee",
+                "issuer_id": bank.id,
+                "amount": 1000.0,
+                "date_from": self.today - relativedelta(days=400),
+            }
+        )
+        guarantee.action_activate()
+        data = self._wizard()._credit_aging_data()
+        rows = {row["partner"]: row for row in data["rows"]}
+        self.assertEqual(rows[self.customer]["secured"], 1000.0)
+        self.assertEqual(data["secured_total"], 1000.0)
+        guarantee.sudo().amount = 1e9  # never more than what is owed
+        data = self._wizard()._credit_aging_data()
+        row = {row["partner"]: row for row in data["rows"]}[self.customer]
+        self.assertEqual(row["secured"], row["total"])
+        sheet = openpyxl.load_workbook(
+            io.BytesIO(self._wizard()._credit_aging_xlsx())
+        ).active
+        self.assertEqual(sheet.cell(row=3, column=3).value, "Secured")
 
     def test_xlsx_lists_the_items_with_invoice_detail(self):
         wizard = self._wizard(show_detail=True)

@@ -53,6 +53,7 @@ class TestCreditSecurities(CreditCommon):
         self.assertFalse(order.credit_blocked)
         self.assertEqual(self.customer.credit_secured, 2500.0)
         self.assertEqual(self.customer.credit_available, 5000.0 + 2500.0 - 4000.0)
+        self.assertEqual(self.customer.credit_unsecured, 4000.0 - 2500.0)
         # On its end date it no longer counts, although the daily expiry did
         # not run: the check reads the dates itself.
         with freeze_time(self.today + timedelta(days=5)):

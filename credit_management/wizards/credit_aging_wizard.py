@@ -95,10 +95,22 @@ class CreditAgingWizard(models.TransientModel):
         if self.show_detail:
             for line in report.search(self._credit_domain()):
                 detail.setdefault(line.partner_id, []).append(line)
+        # Securities valid at the report date, up to what each customer owes.
+        partners = self.env["res.partner"].union(*(group[0] for group in groups))
+        secured = (
+            self.env["credit.exposure"]
+            .with_company(self.company_id)
+            ._credit_secured(
+                partners,
+                date=self.date,
+                exposures={group[0].id: group[1] for group in groups},
+            )
+        )
         rows = [
             {
                 "partner": partner,
                 "total": total,
+                "secured": max(min(secured.get(partner.id, 0.0), total), 0.0),
                 "buckets": list(amounts),
                 "lines": detail.get(partner, []),
             }
@@ -111,6 +123,7 @@ class CreditAgingWizard(models.TransientModel):
             "labels": [labels[name]["string"] for name in BUCKETS],
             "rows": rows,
             "total": sum(row["total"] for row in rows),
+            "secured_total": sum(row["secured"] for row in rows),
             "bucket_totals": [
                 sum(row["buckets"][i] for row in rows) for i in range(len(BUCKETS))
             ],
@@ -179,7 +192,12 @@ class CreditAgingWizard(models.TransientModel):
             ),
             title,
         )
-        columns = [self.env._("Customer"), self.env._("Total"), *data["labels"]]
+        columns = [
+            self.env._("Customer"),
+            self.env._("Total"),
+            self.env._("Secured"),
+            *data["labels"],
+        ]
         for col, label in enumerate(columns):
             sheet.write(2, col, label, header)
         row = 3
@@ -196,7 +214,8 @@ class CreditAgingWizard(models.TransientModel):
                 customer,
             )
             sheet.write_number(row, 1, line["total"], money)
-            for col, amount in enumerate(line["buckets"], start=2):
+            sheet.write_number(row, 2, line["secured"], money)
+            for col, amount in enumerate(line["buckets"], start=3):
                 sheet.write_number(row, col, amount, money)
             row += 1
             for detail in line["lines"]:
@@ -212,12 +231,13 @@ class CreditAgingWizard(models.TransientModel):
                     item,
                 )
                 sheet.write_number(row, 1, detail.residual, item_money)
-                for col, name in enumerate(BUCKETS, start=2):
+                for col, name in enumerate(BUCKETS, start=3):
                     sheet.write_number(row, col, detail[name], item_money)
                 row += 1
         sheet.write(row, 0, self.env._("Total"), total)
         sheet.write_number(row, 1, data["total"], total)
-        for col, amount in enumerate(data["bucket_totals"], start=2):
+        sheet.write_number(row, 2, data["secured_total"], total)
+        for col, amount in enumerate(data["bucket_totals"], start=3):
             sheet.write_number(row, col, amount, total)
         sheet.set_column(0, 0, 40)
         sheet.set_column(1, len(columns) - 1, 14)

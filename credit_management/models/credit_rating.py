@@ -55,12 +55,15 @@ class CreditRating(models.Model):
 
     @api.depends("rating", "agency_id")
     def _compute_score(self):
+        scores = {}  # by agency and rating: an import repeats a few ratings
         for record in self:
-            record.score = (
-                record.agency_id._credit_normalise(record.rating)
-                if record.agency_id
-                else 0.0
-            )
+            if not record.agency_id:
+                record.score = 0.0
+                continue
+            key = (record.agency_id, (record.rating or "").strip().upper())
+            if key not in scores:
+                scores[key] = record.agency_id._credit_normalise(record.rating)
+            record.score = scores[key]
 
     @api.depends("agency_id", "rating", "date")
     def _compute_display_name(self):

@@ -236,12 +236,15 @@ class CreditWarning(models.AbstractModel):
         :param before: {company_id: {partner_id: (score, date)}} before the
             ratings were recorded
         """
-        by_company = defaultdict(lambda: self.env["res.partner"])
+        # Ids first: a union of recordsets per rating is quadratic on an import.
+        by_company = defaultdict(dict)
         for rating in ratings:
-            by_company[rating.company_id] |= rating.partner_id
-        for company, partners in by_company.items():
+            by_company[rating.company_id][rating.partner_id.id] = True
+        for company, partner_ids in by_company.items():
             self_company = self.with_company(company)
-            partners = partners.with_company(company)
+            partners = (
+                self.env["res.partner"].with_company(company).browse(list(partner_ids))
+            )
             after = self.env["credit.rating"]._credit_external_scores(
                 partners.ids, company.id
             )

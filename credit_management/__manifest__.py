@@ -27,6 +27,7 @@
         "views/credit_job_run_views.xml",
         "views/credit_approval_views.xml",
         "views/credit_statement_views.xml",
+        "views/credit_rating_import_views.xml",
         "views/credit_rating_views.xml",
         "views/res_country_views.xml",
         "views/credit_security_views.xml",

@@ -3,6 +3,8 @@ from . import credit_grade
 from . import credit_agency
 from . import credit_agency_grade
 from . import credit_rating
+from . import credit_rating_import
+from . import credit_rating_import_line
 from . import credit_statement
 from . import credit_security
 from . import res_country

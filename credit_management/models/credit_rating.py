@@ -52,6 +52,13 @@ class CreditRating(models.Model):
         "newer rating of the same agency.",
     )
     note = fields.Text()
+    import_id = fields.Many2one(
+        "credit.rating.import",
+        ondelete="set null",
+        index=True,
+        readonly=True,
+        help="The agency file this rating was imported from.",
+    )
 
     @api.depends("rating", "agency_id")
     def _compute_score(self):

@@ -15,3 +15,4 @@ from . import test_credit_security
 from . import test_credit_tour
 from . import test_credit_information
 from . import test_credit_securities
+from . import test_credit_rating_import

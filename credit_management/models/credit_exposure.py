@@ -351,6 +351,14 @@ class CreditExposure(models.AbstractModel):
         return result
 
     @api.model
+    def _credit_secured_terms(self, limit, exposure, secured):
+        """(limit, exposure) as the current company counts securities: on top of
+        the limit, or off the exposure. Usage and available credit read these."""
+        if self.env.company.credit_security_mode == "exposure":
+            return limit, exposure - secured
+        return limit + secured, exposure
+
+    @api.model
     def _credit_secured(self, partners, date=None, exposures=None, order=None):
         """Secured amount of each commercial partner, in company currency, on
         ``date``: its active securities of the current company valid that day

@@ -62,15 +62,29 @@ class CreditRating(models.Model):
 
     @api.depends("rating", "agency_id")
     def _compute_score(self):
+        # A rating not on the scale scores nothing here (the form is being
+        # filled in); _check_rating refuses to save it, with the reason.
         scores = {}  # by agency and rating: an import repeats a few ratings
         for record in self:
-            if not record.agency_id:
+            if not record.agency_id or not (record.rating or "").strip():
                 record.score = 0.0
                 continue
-            key = (record.agency_id, (record.rating or "").strip().upper())
+            key = (record.agency_id, record.rating.strip().upper())
             if key not in scores:
-                scores[key] = record.agency_id._credit_normalise(record.rating)
+                try:
+                    scores[key] = record.agency_id._credit_normalise(record.rating)
+                except ValidationError:
+                    scores[key] = 0.0
             record.score = scores[key]
+
+    @api.constrains("rating", "agency_id")
+    def _check_rating(self):
+        checked = set()
+        for record in self:
+            key = (record.agency_id, (record.rating or "").strip().upper())
+            if key not in checked:
+                record.agency_id._credit_normalise(record.rating)  # raises
+                checked.add(key)
 
     @api.depends("agency_id", "rating", "date")
     def _compute_display_name(self):

@@ -118,6 +118,13 @@ class CreditScoring(models.AbstractModel):
             partner_ids, self.env.company.id, date
         )
         statements = self._credit_statement_values(partners, date)
+        secured = exposure._credit_secured(
+            partners,
+            date,
+            exposures={
+                pid: values["credit_exposure"] for pid, values in figures.items()
+            },
+        )
         result = {}
         for partner in partners:
             values = figures[partner.id]
@@ -125,6 +132,12 @@ class CreditScoring(models.AbstractModel):
             first_invoice, sales = ledger.get(partner.id, (None, None))
             has_ledger = first_invoice is not None
             limit = partner.credit_limit if partner.credit_limit_applies else 0.0
+            # Securities count as the company says (on the limit or the exposure).
+            net_limit, net_exposure = exposure._credit_secured_terms(
+                limit, values["credit_exposure"], secured.get(partner.id, 0.0)
+            )
+            if not limit:
+                net_limit = 0.0
             result[partner.id] = {
                 "payment_delay": float(avg_late) if paid_count else None,
                 "payment_on_time": float(on_time) if paid_count else None,
@@ -135,7 +148,7 @@ class CreditScoring(models.AbstractModel):
                     else None
                 ),
                 "utilisation": (
-                    100.0 * values["credit_exposure"] / limit if limit > 0 else None
+                    100.0 * net_exposure / net_limit if net_limit > 0 else None
                 ),
                 "relationship": (
                     (date - first_invoice).days / DAYS_PER_MONTH if has_ledger else None
@@ -150,6 +163,7 @@ class CreditScoring(models.AbstractModel):
                     else None
                 ),
                 **statements.get(partner.id, {"solvency": None, "liquidity": None}),
+                "secured": secured.get(partner.id, 0.0),
                 "figures": values,
                 "sales_12m": float(sales or 0.0),
             }

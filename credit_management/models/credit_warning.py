@@ -125,7 +125,12 @@ class CreditWarning(models.AbstractModel):
             figures = raws[partner.id]["figures"]
             limit = state["limit_after"]
             if state["limit_applies"] and limit > 0:
-                usage = 100.0 * figures["credit_exposure"] / limit
+                net_limit, net_exposure = self.env[
+                    "credit.exposure"
+                ]._credit_secured_terms(
+                    limit, figures["credit_exposure"], raws[partner.id]["secured"]
+                )
+                usage = 100.0 * net_exposure / net_limit
                 if usage > company.credit_warn_utilisation:
                     found.append(
                         (
@@ -134,10 +139,11 @@ class CreditWarning(models.AbstractModel):
                                 "Credit usage %(usage)s %% (exposure %(exposure)s of "
                                 "limit %(limit)s) is above %(max)s %%.",
                                 usage=round(usage, 1),
+                                # as counted with securities (limit or exposure)
                                 exposure=format_amount(
-                                    self.env, figures["credit_exposure"], currency
+                                    self.env, net_exposure, currency
                                 ),
-                                limit=format_amount(self.env, limit, currency),
+                                limit=format_amount(self.env, net_limit, currency),
                                 max=f"{company.credit_warn_utilisation:g}",
                             ),
                         )

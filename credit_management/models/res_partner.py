@@ -432,11 +432,9 @@ class ResPartner(models.Model):
         self.ensure_one()
         if not self.credit_limit_applies:
             return 0.0, 0.0
-        limit = self.credit_limit
-        if self.env.company.credit_security_mode == "exposure":
-            exposure = exposure - secured
-        else:
-            limit = limit + secured
+        limit, exposure = self.env["credit.exposure"]._credit_secured_terms(
+            self.credit_limit, exposure, secured
+        )
         if limit > 0:
             return limit - exposure, 100.0 * exposure / limit
         return -exposure, (100.0 if exposure > 0 else 0.0)

@@ -714,6 +714,10 @@ class SaleOrder(models.Model):
             user = order.company_id._credit_manager_user()
             # Read by the salesperson and the approvers alike.
             message = order._credit_message(order._credit_check(), reader=False)
+            if user:
+                origin = self.env._(
+                    "%(origin)s Asked of %(user)s.", origin=origin, user=user.name
+                )
             order.credit_review_pending = True
             order.message_post(
                 body=plaintext2html(f"{origin}\n\n{message}"),

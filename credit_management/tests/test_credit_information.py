@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from ..exceptions import CreditBlockedError
 from .common import CreditCommon
@@ -261,6 +261,19 @@ class TestCreditInformation(CreditCommon):
                     }
                 )
         self.assertEqual(self.Rating.search_count([]), count)
+
+    def test_rating_form_filled_in_any_order(self):
+        """Choosing the agency before typing the rating raises nothing; a rating
+        off the scale is refused on save."""
+        form = Form(self.Rating)
+        form.partner_id = self.customer
+        form.agency_id = self.agency
+        self.assertEqual(form.score, 0.0)
+        form.rating = "ZZ"
+        with self.assertRaisesRegex(ValidationError, "is not a rating of"):
+            form.save()
+        form.rating = "A"
+        self.assertEqual(form.save().score, 80.0)
 
     def test_external_rating_latest_or_average_and_validity(self):
         yesterday = self.today - relativedelta(days=1)

@@ -177,6 +177,7 @@ class TestCreditScreens(CreditCommon):
         self.assertIn("132.0", warning.note)
 
     def test_work_queue_lists_blocked_quotations_and_requests(self):
+        self.company.credit_manager_user_id = self.credit_manager
         self._invoice(4500.0)
         blocked = self._order(1000.0)
         passing = self._order(100.0)
@@ -197,6 +198,9 @@ class TestCreditScreens(CreditCommon):
         note = blocked.activity_ids.note + blocked.message_ids[:1].body
         self.assertNotIn("yourself", note)
         self.assertIn("a credit manager may approve the order", note)
+        self.assertIn(
+            f"Asked of {self.credit_manager.name}", blocked.message_ids[:1].body
+        )
         wizard = self.env["credit.approval.wizard"].with_user(self.credit_manager)
         text = wizard.new({"order_id": blocked.id}).credit_check_message
         self.assertIn("exceeds the credit limit", text)

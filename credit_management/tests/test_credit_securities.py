@@ -67,6 +67,29 @@ class TestCreditSecurities(CreditCommon):
         order.invalidate_recordset()
         self.assertTrue(order.credit_blocked)
 
+    def test_usage_factor_and_warning_count_the_securities(self):
+        """The review reads the usage the credit tab shows: 4,000 of a limit of
+        5,000 secured by 2,500 is 53 %, not 80 %."""
+        self.company.credit_warn_utilisation = 70.0
+        raws = self.env["credit.scoring"]._credit_factor_raw_values(self.customer)
+        self.assertAlmostEqual(raws[self.customer.id]["utilisation"], 80.0, 2)
+        self._security(amount=2500.0)
+        raws = self.env["credit.scoring"]._credit_factor_raw_values(self.customer)
+        self.assertAlmostEqual(
+            raws[self.customer.id]["utilisation"], 100 * 4000 / 7500, 2
+        )
+        self.assertAlmostEqual(self.customer.credit_usage_percent, 100 * 4000 / 7500, 2)
+        self.env["credit.scoring"]._credit_rate(self.customer, "manual")
+        self.assertFalse(
+            self.env["mail.activity"].search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.customer.id),
+                    ("credit_warning_code", "=", "utilisation"),
+                ]
+            )
+        )
+
     def test_insurance_covers_its_share_of_what_is_owed(self):
         order = self._order(3000.0)
         # Insured limit 10,000 at 90 %: min(10,000, 4,000 + 3,000) x 90 % = 6,300.

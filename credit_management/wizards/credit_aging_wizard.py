@@ -4,6 +4,7 @@ import io
 import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from ..report.credit_aging_report import BUCKETS
 
@@ -143,7 +144,7 @@ class CreditAgingWizard(models.TransientModel):
         # The web client titles the view with the action's display_name.
         action["display_name"] = action["name"] = self.env._(
             "Receivables Aging at %(date)s, by %(basis)s",
-            date=fields.Date.to_string(self.date),
+            date=format_date(self.env, self.date),
             basis=dict(self._fields["basis"]._description_selection(self.env))[
                 self.basis
             ].lower(),

@@ -141,7 +141,6 @@ class CreditRatingImport(models.Model):
     )
     user_id = fields.Many2one(
         "res.users",
-        string="User",
         required=True,
         readonly=True,
         default=lambda self: self.env.user,
@@ -161,7 +160,6 @@ class CreditRatingImport(models.Model):
     )
     default_agency_id = fields.Many2one(
         "credit.agency",
-        string="Default Agency",
         check_company=True,
         help="Agency of the lines when the file has no Agency column or leaves "
         "it empty.",
@@ -497,12 +495,12 @@ class CreditRatingImport(models.Model):
 
     def _credit_encoding_message(self, content, error):
         line = content[: error.start].count(b"\n") + 1
-        hint = ""
         try:
             content.decode("cp1252")
-            hint = self.env._(" It looks like Windows-1252 or Latin-1 text.")
         except UnicodeDecodeError:
-            pass
+            hint = ""
+        else:
+            hint = self.env._(" It looks like Windows-1252 or Latin-1 text.")
         return self.env._(
             "Wrong encoding: %(file)s is not UTF-8 (byte 0x%(byte)s on line "
             "%(line)s cannot be read).%(hint)s Save it as CSV UTF-8 and import it "

@@ -44,7 +44,7 @@ class CreditRatingImportLine(models.Model):
         help="The column that found the customer (tax ID first, then company "
         "registry, reference, name).",
     )
-    agency_id = fields.Many2one("credit.agency", string="Agency", readonly=True)
+    agency_id = fields.Many2one("credit.agency", readonly=True)
     date = fields.Date(readonly=True)
     valid_until = fields.Date(readonly=True)
     score = fields.Float(

@@ -135,6 +135,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--setup", action="store_true")
     parser.add_argument("--shift", type=float, default=10.0)
+    parser.add_argument("--json", help="append the figures to this JSON-lines file")
     args = parser.parse_args()
 
     from odoo import api  # noqa: PLC0415
@@ -184,6 +185,8 @@ def main():
         cr.rollback()
     figures = {
         "db": args.db,
+        "mode": "import",
+        "label": f"{args.lines} lines",
         "lines": args.lines,
         "customers": customers,
         "preview_seconds": stats(preview),
@@ -196,6 +199,9 @@ def main():
         "warnings_raised": warnings,
     }
     print(json.dumps(figures, indent=2))
+    if args.json:
+        with open(args.json, "a") as out:
+            out.write(json.dumps(figures) + "\n")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import confirm_order, in_savepoint, timed  # noqa: E402
+from run import confirm_order, in_savepoint, timed
 
 SECURITIES_SQL = """
 INSERT INTO credit_security

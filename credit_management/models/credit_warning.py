@@ -173,7 +173,10 @@ class CreditWarning(models.AbstractModel):
         return {pid: [text for _code, text in found] for pid, found in texts.items()}
 
     @api.model
-    def _credit_schedule_warnings(self, partners, warnings):
+    def _credit_schedule_warnings(self, partners, warnings, with_manager=False):
+        """Create the warning activities of ``warnings`` ({partner_id: [(code,
+        text)]}) for the salesperson (or the credit manager) and the finance
+        contact; ``with_manager``: for the company's credit manager too."""
         company = self.env.company
         activity_type = self.env.ref(
             "credit_management.mail_activity_type_credit_warning"
@@ -181,7 +184,7 @@ class CreditWarning(models.AbstractModel):
         # Only looked up when a customer has no salesperson.
         fallback = (
             company._credit_manager_user()
-            if not all(partner.user_id for partner in partners)
+            if with_manager or not all(partner.user_id for partner in partners)
             else self.env["res.users"]
         )
         Activity = self.env["mail.activity"].sudo()  # warnings go to other users
@@ -203,6 +206,8 @@ class CreditWarning(models.AbstractModel):
         values = []
         for partner in partners:
             users = (partner.user_id or fallback) | company.credit_finance_user_id
+            if with_manager:
+                users |= fallback
             for code, text in warnings[partner.id]:
                 for user in users:
                     key = (partner.id, code, user.id)
@@ -429,4 +434,4 @@ class CreditWarning(models.AbstractModel):
                     ),
                 )
             )
-        self._credit_schedule_warnings(securities.partner_id, found)
+        self._credit_schedule_warnings(securities.partner_id, found, with_manager=True)

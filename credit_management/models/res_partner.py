@@ -208,6 +208,10 @@ class ResPartner(models.Model):
         string="Securities",
         groups="credit_management.group_credit_user",
     )
+    credit_security_count = fields.Integer(
+        compute="_compute_credit_security_count",
+        groups="credit_management.group_credit_user",
+    )
     credit_security_expiring = fields.Boolean(
         string="Security Ending Soon",
         compute="_compute_credit_security_expiring",
@@ -438,6 +442,34 @@ class ResPartner(models.Model):
         if limit > 0:
             return limit - exposure, 100.0 * exposure / limit
         return -exposure, (100.0 if exposure > 0 else 0.0)
+
+    @api.depends_context("company")
+    def _compute_credit_security_count(self):
+        counts = dict(
+            self.env["credit.security"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "active"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.credit_security_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_view_credit_securities(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.action_credit_security"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "search_default_active_state": 1,
+        }
+        return action
 
     @api.depends_context("company")
     def _compute_credit_security_expiring(self):

@@ -54,6 +54,9 @@ class TestCreditSecurities(CreditCommon):
         self.assertEqual(self.customer.credit_secured, 2500.0)
         self.assertEqual(self.customer.credit_available, 5000.0 + 2500.0 - 4000.0)
         self.assertEqual(self.customer.credit_unsecured, 4000.0 - 2500.0)
+        self.assertEqual(self.customer.credit_security_count, 1)
+        action = self.customer.action_view_credit_securities()
+        self.assertEqual(self.Security.search(action["domain"]), guarantee)
         # On its end date it no longer counts, although the daily expiry did
         # not run: the check reads the dates itself.
         with freeze_time(self.today + timedelta(days=5)):
@@ -160,6 +163,7 @@ class TestCreditSecurities(CreditCommon):
         self.assertFalse(order.credit_blocked)
 
     def test_expiry_warns_once_and_expires(self):
+        self.customer.user_id = self.salesman
         guarantee = self._security(date_to=self.today + relativedelta(days=20))
         activity_type = self.env.ref(
             "credit_management.mail_activity_type_credit_warning"
@@ -176,8 +180,9 @@ class TestCreditSecurities(CreditCommon):
 
         self.Security._cron_expire()
         self.Security._cron_expire()
-        self.assertEqual(len(warnings()), 1)  # the salesperson
-        self.assertIn("ends on", warnings().note)
+        # the salesperson and the credit manager, once each
+        self.assertEqual(warnings().user_id, self.salesman | self.credit_manager)
+        self.assertIn("ends on", warnings()[0].note)
         self.assertIn(
             self.customer,
             self.env["res.partner"].search([("credit_security_expiring", "=", True)]),
@@ -185,7 +190,7 @@ class TestCreditSecurities(CreditCommon):
         with freeze_time(self.today + timedelta(days=20)):
             self.Security._cron_expire()
             self.assertEqual(guarantee.state, "expired")
-        self.assertEqual(len(warnings()), 1)
+        self.assertEqual(len(warnings()), 2)
 
     def test_salesman_cannot_activate_or_write(self):
         security = self.Security.create(

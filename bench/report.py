@@ -10,6 +10,33 @@ from datetime import UTC, datetime
 
 SIZE_ORDER = {"S": 0, "M": 1, "L": 2}
 ANALYSIS = "bench/ANALYSIS.md"  # hand-written: why a target is missed, what was done
+# The same suite on the first generator's data (every regular customer with the same
+# ten invoices), on this machine: the "before" of the data-driven changes.
+BASELINE = "bench/baseline-generator-v1.jsonl"
+BASELINE_NOTE = (
+    "`bench/run_suite.sh S M L` at commit 2a81534 (first generator, identical "
+    "invoices for every regular customer), same machine, the day of the new "
+    "generator's run"
+)
+COMPARED = [
+    # (title, mode, key)
+    ("floor (psql)", "ours", "bare_sql_aggregate"),
+    ("exposure of every customer", "ours", "exposure_all"),
+    ("read side of the re-rating", "ours", "score_all"),
+    ("full re-rating", "ours", "rerate_all"),
+    ("OCA: recompute of its risk fields", "oca", "oca_risk_all"),
+    ("confirm-time check, small partner", "ours", "confirm_check_small"),
+    ("confirm-time check, huge partner", "ours", "confirm_check_large"),
+    ("OCA: confirm-time check, small partner", "oca", "confirm_check_small"),
+    ("OCA: confirm-time check, huge partner", "oca", "confirm_check_large"),
+    ("check, small partner, cold", "ours", "confirm_check_small_cold"),
+    ("check, huge partner, cold", "ours", "confirm_check_large_cold"),
+    ("action_confirm, small partner", "ours", "action_confirm_small"),
+    ("action_confirm, huge partner", "ours", "action_confirm_large"),
+    ("bare action_confirm, huge partner", "bare", "action_confirm_large"),
+    ("aging report, pivot by customer", "ours", "aging_by_customer"),
+    ("aging report, grand total", "ours", "aging_total"),
+]
 
 
 def ms(figure):
@@ -79,7 +106,8 @@ def size_table(label, runs, timings):
     intro = (
         f"Generated in {generated} s; credit_management "
         f"installed on it in {timings.get('install_ours', '?')} s, OCA "
-        f"sale_financial_risk in {timings.get('install_oca', '?')} s. Small "
+        f"sale_financial_risk and account_financial_report in "
+        f"{timings.get('install_oca', '?')} s. Small "
         f"partner: {ours.get('small_partner_lines')} move lines "
         f"({ours.get('small_partner_open')} open); huge partner: "
         f"{ours.get('large_partner_lines')} move lines "
@@ -229,12 +257,74 @@ def size_table(label, runs, timings):
             "–",
         ),
         row("aging report, grand total", ms(ours.get("aging_total")), "–", "–", "–"),
-        "",
     ]
+    rows += aged_rows(runs.get("aged", {}))
+    rows += ["", *selftest_lines(runs.get("selftest"))]
     return rows
 
 
-def main(path):
+def aged_rows(aged):
+    """Ours against OCA's Aged Partner Balance, per date: times, ratio, equality."""
+    rows = []
+    for entry in aged.get("dates", []):
+        pivot = (entry.get("ours_pivot") or {}).get("median")
+        causes = entry.get("by_cause", {})
+        known = {k: v for k, v in causes.items() if k != "unexplained"}
+        equality = (
+            f"{entry['customers'] - entry['mismatches']} of {entry['customers']} "
+            "customers equal in every period"
+        )
+        if known:
+            equality += " (others: known differences, " + ", ".join(
+                f"{KNOWN_CAUSES.get(k, k)} {v}" for k, v in sorted(known.items())
+            )
+            equality += ")"
+        if causes.get("unexplained"):
+            equality += f"; **{causes['unexplained']} unexplained**"
+        rows.append(
+            row(
+                f"aged receivables by customer and period, as of {entry['name']} "
+                "(ours: aging wizard's data; OCA: account_financial_report's Aged "
+                "Partner Balance; fresh transaction per run)",
+                f"{ms(entry.get('ours'))}; report model alone (pivot): "
+                f"{ms(entry.get('ours_pivot'))}",
+                ms(entry.get("oca")),
+                "–",
+                f"OCA ÷ ours "
+                f"{ratio(entry['oca']['median'], entry['ours']['median'])} "
+                f"(÷ pivot "
+                f"{ratio(entry['oca']['median'], pivot)}); " + equality,
+            )
+        )
+    return rows
+
+
+KNOWN_CAUSES = {
+    "after_date": "paid after the date",
+    "no_due_date": "no due date",
+}
+
+
+def selftest_lines(result):
+    """What bench/selftest.py found in the data of this size."""
+    if not result:
+        return []
+    verdict = (
+        "passed"
+        if not result.get("failures")
+        else "**failed**: " + "; ".join(result["failures"])
+    )
+    return [
+        (
+            f"Data (bench/selftest.py, {verdict}): {result['distinct_pairs']} "
+            f"distinct (due date, amount) pairs of {result['invoice_lines']} invoice "
+            f"lines; " + data_summary(result)
+        ),
+        "",
+    ]
+
+
+def load(path):
     runs = defaultdict(dict)
     timings = defaultdict(dict)
     with open(path) as lines:
@@ -246,6 +336,142 @@ def main(path):
                 timings[record["label"]][record["timing"]] = record["seconds"]
             else:
                 runs[record["label"]][record["mode"]] = record
+    return runs, timings
+
+
+def baseline_table(runs, timings, labels):
+    """Medians of this run against the baseline's (first generator), per size."""
+    try:
+        before, before_timings = load(BASELINE)
+    except OSError:
+        return []
+    out = [
+        "## Against the first generator's data",
+        "",
+        (
+            f"Before: {BASELINE_NOTE} (`{BASELINE}`). After: the tables above. "
+            "Medians; the change is after ÷ before. What moved because of the data, "
+            "and what is noise, is discussed in the analysis below."
+        ),
+        "",
+    ]
+    for label in labels:
+        old, new = before.get(label), runs[label]
+        if not old:
+            continue
+        ours_old, ours_new = old.get("ours", {}), new.get("ours", {})
+        out += [
+            f"### Size {label}",
+            "",
+            (
+                f"Move lines {ours_old.get('move_lines')} → "
+                f"{ours_new.get('move_lines')}; "
+                f"huge partner {ours_old.get('large_partner_lines')} lines "
+                f"({ours_old.get('large_partner_open')} open) → "
+                f"{ours_new.get('large_partner_lines')} "
+                f"({ours_new.get('large_partner_open')} open); generated in "
+                f"{before_timings[label].get('generate', '?')} s → "
+                f"{timings[label].get('generate', '?')} s."
+            ),
+            "",
+            "| workload | before | after | after ÷ before |",
+            "| --- | --- | --- | --- |",
+        ]
+        for title, mode, key in COMPARED:
+            a = median(old, mode, key)
+            b = median(new, mode, key)
+            if a is None and b is None:
+                continue
+            out.append(
+                row(
+                    title,
+                    f"{a * 1000:.1f} ms" if a else "–",
+                    f"{b * 1000:.1f} ms" if b else "–",
+                    ratio(b, a, "{:.2f}"),
+                )
+            )
+        rss_old, rss_new = old.get("rss", {}), new.get("rss", {})
+        out.append(
+            row(
+                "peak RSS of the re-rating",
+                f"{rss_old.get('rerate_peak_rss_mb', 0):.0f} MB",
+                f"{rss_new.get('rerate_peak_rss_mb', 0):.0f} MB",
+                ratio(
+                    rss_new.get("rerate_peak_rss_mb"),
+                    rss_old.get("rerate_peak_rss_mb"),
+                    "{:.2f}",
+                ),
+            )
+        )
+        over_old, over_new = old.get("overhead", {}), new.get("overhead", {})
+        for key, title in (
+            ("post_invoice", "post an invoice"),
+            ("register_payment", "register its payment"),
+        ):
+            for mode in ("ours", "bare"):
+                a = (over_old.get(f"{key}_{mode}") or {}).get("median")
+                b = (over_new.get(f"{key}_{mode}") or {}).get("median")
+                out.append(
+                    row(
+                        f"{title} ({mode})",
+                        f"{a * 1000:.1f} ms" if a else "–",
+                        f"{b * 1000:.1f} ms" if b else "–",
+                        ratio(b, a, "{:.2f}"),
+                    )
+                )
+        aged_old = {e["name"]: e for e in old.get("aged", {}).get("dates", [])}
+        for entry in new.get("aged", {}).get("dates", []):
+            before_entry = aged_old.get(entry["name"])
+            if not before_entry:
+                continue
+            for who, key in (("ours", "ours"), ("ours, pivot", "ours_pivot")):
+                a = before_entry.get(key, {}).get("median")
+                b = entry.get(key, {}).get("median")
+                out.append(
+                    row(
+                        f"aged receivables as of {entry['name']} ({who})",
+                        f"{a * 1000:.1f} ms" if a else "–",
+                        f"{b * 1000:.1f} ms" if b else "–",
+                        ratio(b, a, "{:.2f}"),
+                    )
+                )
+            a, b = before_entry["oca"]["median"], entry["oca"]["median"]
+            out.append(
+                row(
+                    f"aged receivables as of {entry['name']} (OCA Aged Partner "
+                    "Balance)",
+                    f"{a * 1000:.1f} ms (OCA ÷ ours "
+                    f"{ratio(a, before_entry['ours']['median'])})",
+                    f"{b * 1000:.1f} ms (OCA ÷ ours "
+                    f"{ratio(b, entry['ours']['median'])})",
+                    ratio(b, a, "{:.2f}"),
+                )
+            )
+        test_old, test_new = old.get("selftest"), new.get("selftest")
+        if test_old and test_new:
+            out += ["", "Data before: " + data_summary(test_old)]
+            out += ["", "Data after: " + data_summary(test_new)]
+        out.append("")
+    return out
+
+
+def data_summary(result):
+    grades = ", ".join(
+        f"{code} {n}" for code, n in (result.get("grades") or {}).items()
+    )
+    aging = result.get("aging_today") or {}
+    total = sum(aging.values()) or 1
+    shares = ", ".join(f"{name} {amount / total:.0%}" for name, amount in aging.items())
+    verdict = "passes" if not result.get("failures") else "fails"
+    return (
+        f"{result['distinct_share']:.1%} distinct (due date, amount) pairs; grades "
+        f"{grades}; {result['overdue_customer_share']:.0%} of the customers with "
+        f"something overdue; open today by period {shares} (selftest {verdict})."
+    )
+
+
+def main(path):
+    runs, timings = load(path)
     out = [
         "# Benchmark results",
         "",
@@ -262,6 +488,7 @@ def main(path):
     for label in labels:
         out += size_table(label, runs[label], timings[label])
     out += targets(runs, labels[-1]) if labels else []
+    out += baseline_table(runs, timings, labels)
     try:
         with open(ANALYSIS) as analysis:
             out += ["", analysis.read().rstrip()]

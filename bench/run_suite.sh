@@ -5,16 +5,36 @@
 # For each size, one ledger is generated once (deterministic, seed 42) into
 # credit_bench_<size>_bare, a database with sale_management and account only; it is
 # copied to credit_bench_<size> (credit_management installed) and
-# credit_bench_<size>_oca (OCA account_financial_risk + sale_financial_risk), so
-# the three variants hold the same data. The same runner then measures each one.
+# credit_bench_<size>_oca (OCA account_financial_risk + sale_financial_risk +
+# account_financial_report), so the three variants hold the same data. The data is
+# checked (bench/selftest.py: the suite stops if it is degenerate), the same runner
+# measures each variant, then bench/overhead.py and bench/aged_balance.py compare
+# them side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 setup_all
-# OCA's modules, for the side-by-side figures only (never a dependency).
-"$PY" -c 'import odoo.addons.sale_financial_risk' 2>/dev/null \
-    || "$PY" -m pip install -q --disable-pip-version-check -r bench/requirements.txt \
-        -c "$ODOO_SRC_DIR/requirements.txt"
+# OCA's modules, for the side-by-side figures only (never a dependency), go into a
+# virtualenv of the bench: .local/bench-venv sees the project's packages (its
+# site-packages is added as a site directory) and adds bench/requirements.txt, so
+# the project's virtualenv, used by the tests, never holds them.
+bench_venv="$LOCAL/bench-venv"
+bench_stamp="$bench_venv/.bench-$( (echo "$PY"; cat bench/requirements.txt) | sha1sum | cut -c1-12)"
+if [ ! -f "$bench_stamp" ]; then
+    log "creating $bench_venv (the project's packages + bench/requirements.txt)"
+    "$PY" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)' \
+        || die "bench/run_suite.sh needs the project's virtualenv (scripts/lib.sh)"
+    base_python="$("$PY" -c 'import sys, os; print(os.path.join(sys.base_prefix, "bin", "python3"))')"
+    "$base_python" -m venv "$bench_venv"
+    project_site="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    bench_site="$("$bench_venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    echo "import site; site.addsitedir('$project_site')" > "$bench_site/zz_project_venv.pth"
+    "$bench_venv/bin/python" -m pip install -q --disable-pip-version-check \
+        -r bench/requirements.txt -c "$ODOO_SRC_DIR/requirements.txt"
+    rm -f "$bench_venv"/.bench-*
+    touch "$bench_stamp"
+fi
+PY="$bench_venv/bin/python"  # odoo_bin and every bench script below run with it
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(S); fi
 out="$LOCAL/bench.jsonl"
 : > "$out"
@@ -40,16 +60,20 @@ for size in "${sizes[@]}"; do
     log "copying $bare to $ours and installing credit_management"
     copy_db "$bare" "$ours"
     timed install_ours "$size" odoo_bin -d "$ours" -i credit_management --stop-after-init --log-level=warn
-    log "copying $bare to $oca and installing OCA sale_financial_risk"
+    log "checking that the generated data is not degenerate (bench/selftest.py)"
+    "$PY" bench/selftest.py --config "$CONF" --db "$ours" --label "$size" --json "$out"
+    log "copying $bare to $oca and installing OCA sale_financial_risk, account_financial_report"
     copy_db "$bare" "$oca"
-    timed install_oca "$size" odoo_bin -d "$oca" -i sale_financial_risk --stop-after-init --log-level=warn
+    timed install_oca "$size" odoo_bin -d "$oca" -i sale_financial_risk,account_financial_report \
+        --stop-after-init --log-level=warn
     # As a maintained database is (autovacuum): statistics and visibility map up to
     # date in the three variants alike, so that index-only scans need no heap fetch.
     for db in "$bare" "$ours" "$oca"; do
         psql -q -d "$db" -c "VACUUM ANALYZE"
     done
-    rerate_repeat=2 repeat=5
-    [ "$size" = L ] && rerate_repeat=1 repeat=3
+    rerate_repeat=2 repeat=5 aged_repeat=5
+    [ "$size" = M ] && aged_repeat=3
+    [ "$size" = L ] && rerate_repeat=1 repeat=3 aged_repeat=2
     for mode in bare ours oca; do
         db=$bare
         [ "$mode" = ours ] && db=$ours
@@ -63,6 +87,9 @@ for size in "${sizes[@]}"; do
         --json "$out" --repeat 1 --rerate-repeat 1 --rerate-only
     log "posting and payment overhead: the three databases in interleaved rounds"
     "$PY" bench/overhead.py --config "$CONF" --size "$size" --json "$out"
+    log "aged receivables: ours against OCA's Aged Partner Balance, today and 180 days back"
+    "$PY" bench/aged_balance.py --config "$CONF" --size "$size" --json "$out" \
+        --repeat "$aged_repeat"
 done
 "$PY" bench/report.py "$out" > bench/RESULTS.md
 log "bench/RESULTS.md rewritten"

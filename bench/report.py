@@ -484,9 +484,12 @@ def main(path):
         ),
         "",
     ]
-    labels = sorted(runs, key=lambda x: SIZE_ORDER.get(x, 9))
+    labels = sorted(
+        (label for label in runs if label in SIZE_ORDER), key=SIZE_ORDER.get
+    )
     for label in labels:
         out += size_table(label, runs[label], timings[label])
+    out += credit_file_lines(runs, labels)
     out += targets(runs, labels[-1]) if labels else []
     out += baseline_table(runs, timings, labels)
     try:
@@ -495,6 +498,72 @@ def main(path):
     except OSError:
         pass
     print("\n".join(out))
+
+
+def credit_file_lines(runs, labels):
+    """The credit file (bench/credit_file.py per size, bench/import_ratings.py
+    once): securities in the confirm check, credit information in the
+    re-rating, the import of an agency file."""
+    out = []
+    rows = [
+        (label, runs[label]["credit_file"])
+        for label in labels
+        if "credit_file" in runs[label]
+    ]
+    if rows:
+        out += [
+            "",
+            "## Credit file: securities in the check, information in the re-rating",
+            "",
+            "`bench/credit_file.py` on the `ours` database, in one transaction rolled "
+            "back: the confirm-time check (warm) before and after inserting three "
+            "active securities per customer (guarantee, insurance, collateral), and "
+            "the full re-rating before and after inserting a financial statement and "
+            "an agency rating per customer and a risk class on every country "
+            "(target: the check with securities within 10 % of the check without).",
+            "",
+            row(
+                "size",
+                "check small: plain / secured",
+                "ratio",
+                "check huge: plain / secured",
+                "ratio",
+                "re-rating: plain / with the credit file",
+                "ratio",
+            ),
+            row(*["---"] * 7),
+        ]
+        for label, cf in rows:
+            out.append(
+                row(
+                    f"{label} ({cf['customers']:,} customers, "
+                    f"{cf.get('securities', 0):,} securities)",
+                    f"{ms(cf['confirm_check_small_plain'])} / "
+                    f"{ms(cf['confirm_check_small_secured'])}",
+                    f"{cf['confirm_check_small_secured_ratio']:.2f}",
+                    f"{ms(cf['confirm_check_large_plain'])} / "
+                    f"{ms(cf['confirm_check_large_secured'])}",
+                    f"{cf['confirm_check_large_secured_ratio']:.2f}",
+                    f"{cf['rerate_all_plain']['median']:.1f} s / "
+                    f"{cf['rerate_all_with_file']['median']:.1f} s",
+                    f"{cf['rerate_file_ratio']:.2f}",
+                )
+            )
+    imports = [record["import"] for record in runs.values() if "import" in record]
+    for imp in imports:
+        out += [
+            "",
+            "## Import of an agency file",
+            "",
+            f"`bench/import_ratings.py`: {imp['lines']:,} lines (CSV) for "
+            f"{imp['customers']:,} customers, {imp['shift_percent']:g} % of them moved "
+            f"a notch: preview {imp['preview_seconds']['median']:.2f} s "
+            f"({imp['preview_seconds']['min']:.2f}–{imp['preview_seconds']['max']:.2f}), "
+            f"import {imp['import_seconds']['median']:.2f} s "
+            f"({imp['import_seconds']['min']:.2f}–{imp['import_seconds']['max']:.2f}), "
+            f"{imp['queries']} SQL queries, {imp['warnings_raised']} warnings raised.",
+        ]
+    return out
 
 
 def targets(runs, label):

@@ -90,6 +90,18 @@ for size in "${sizes[@]}"; do
     log "aged receivables: ours against OCA's Aged Partner Balance, today and 180 days back"
     "$PY" bench/aged_balance.py --config "$CONF" --size "$size" --json "$out" \
         --repeat "$aged_repeat"
+    log "credit file: securities in the check, credit information in the re-rating"
+    "$PY" bench/credit_file.py --config "$CONF" --db "$ours" --label "$size" --json "$out"
 done
+# The import of a 10,000-line agency file, once, on a database of its own.
+import_db=credit_bench_import
+if ! db_exists "$import_db"; then
+    log "creating $import_db (credit_management, 10,000 rated customers)"
+    odoo_bin -d "$import_db" -i credit_management --without-demo --stop-after-init \
+        --log-level=warn
+    "$PY" bench/import_ratings.py --config "$CONF" --db "$import_db" --setup --repeat 1
+fi
+log "import of an agency file (bench/import_ratings.py)"
+"$PY" bench/import_ratings.py --config "$CONF" --db "$import_db" --json "$out"
 "$PY" bench/report.py "$out" > bench/RESULTS.md
 log "bench/RESULTS.md rewritten"

@@ -515,12 +515,15 @@ def credit_file_lines(runs, labels):
             "",
             "## Credit file: securities in the check, information in the re-rating",
             "",
-            "`bench/credit_file.py` on the `ours` database, in one transaction rolled "
-            "back: the confirm-time check (warm) before and after inserting three "
-            "active securities per customer (guarantee, insurance, collateral), and "
-            "the full re-rating before and after inserting a financial statement and "
-            "an agency rating per customer and a risk class on every country "
-            "(target: the check with securities within 10 % of the check without).",
+            (
+                "`bench/credit_file.py` on the `ours` database, in one "
+                "transaction rolled back: the confirm-time check (warm) before "
+                "and after inserting three active securities per customer "
+                "(guarantee, insurance, collateral), and the full re-rating before "
+                "and after inserting a financial statement and an agency rating "
+                "per customer and a risk class on every country (target: the "
+                "check with securities within 10 % of the check without)."
+            ),
             "",
             row(
                 "size",
@@ -555,15 +558,21 @@ def credit_file_lines(runs, labels):
             "",
             "## Import of an agency file",
             "",
-            f"`bench/import_ratings.py`: {imp['lines']:,} lines (CSV) for "
-            f"{imp['customers']:,} customers, {imp['shift_percent']:g} % of them moved "
-            f"a notch: preview {imp['preview_seconds']['median']:.2f} s "
-            f"({imp['preview_seconds']['min']:.2f}–{imp['preview_seconds']['max']:.2f}), "
-            f"import {imp['import_seconds']['median']:.2f} s "
-            f"({imp['import_seconds']['min']:.2f}–{imp['import_seconds']['max']:.2f}), "
-            f"{imp['queries']} SQL queries, {imp['warnings_raised']} warnings raised.",
+            _import_line(imp),
         ]
     return out
+
+
+def _import_line(imp):
+    preview, imported = imp["preview_seconds"], imp["import_seconds"]
+    return (
+        f"`bench/import_ratings.py`: {imp['lines']:,} lines (CSV) for "
+        f"{imp['customers']:,} customers, {imp['shift_percent']:g} % of them moved "
+        f"a notch: preview {preview['median']:.2f} s "
+        f"({preview['min']:.2f}–{preview['max']:.2f}), import "
+        f"{imported['median']:.2f} s ({imported['min']:.2f}–{imported['max']:.2f}), "
+        f"{imp['queries']} SQL queries, {imp['warnings_raised']} warnings raised."
+    )
 
 
 def targets(runs, label):

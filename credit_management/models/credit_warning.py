@@ -382,7 +382,9 @@ class CreditWarning(models.AbstractModel):
             .search([("credit_control_enabled", "=", True)])
         )
         for company in companies:
-            warning = self.with_company(company)
+            # sudo: a country is re-classed once for all companies, including
+            # companies the credit manager does not work in.
+            warning = self.sudo().with_company(company)
             candidates = warning.env["credit.rerate"]._credit_candidates_domain()
             partners = warning.env["res.partner"].search(
                 candidates

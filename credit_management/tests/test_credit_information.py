@@ -419,6 +419,9 @@ class TestCreditInformation(CreditCommon):
         self.assertAlmostEqual(line.normalised_value, 100 * 5 / 7, 2)
 
     def test_country_reclassed_upward_warns(self):
+        # Another company under credit control that the credit manager does not
+        # work in: re-classing still works (and warns there too).
+        self.setup_other_company()["company"].credit_control_enabled = True
         self.company.country_id = self.env.ref("base.us")
         abroad = self.env.ref("base.ar")
         abroad.credit_risk_class = "3"

@@ -116,15 +116,7 @@ class CreditRating(models.Model):
                         agency=record.agency_id.name,
                     )
                 )
-            if record.partner_id.parent_id:
-                raise ValidationError(
-                    self.env._(
-                        "Ratings belong to the company %(company)s, not to its "
-                        "contact %(contact)s.",
-                        company=record.partner_id.commercial_partner_id.display_name,
-                        contact=record.partner_id.display_name,
-                    )
-                )
+            record.partner_id._credit_check_commercial(self.env._("Ratings"))
 
     @api.model_create_multi
     def create(self, vals_list):

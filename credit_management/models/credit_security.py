@@ -104,7 +104,13 @@ class CreditSecurity(models.Model):
     )
 
     @api.constrains(
-        "date_from", "date_to", "coverage", "amount", "security_type", "order_id"
+        "date_from",
+        "date_to",
+        "coverage",
+        "amount",
+        "security_type",
+        "order_id",
+        "partner_id",
     )
     def _check_values(self):
         for security in self:
@@ -130,6 +136,7 @@ class CreditSecurity(models.Model):
                         name=security.name,
                     )
                 )
+            security.partner_id._credit_check_commercial(self.env._("Securities"))
             if security.security_type == "documentary_lc" and not security.order_id:
                 raise ValidationError(
                     self.env._(
@@ -176,6 +183,19 @@ class CreditSecurity(models.Model):
         self.filtered(lambda s: s.state in ("released", "expired")).state = "draft"
 
     @api.model
+    def _credit_ending_soon_domain(self, company):
+        """Active securities of ``company`` ending within its warning days."""
+        limit = fields.Date.add(
+            fields.Date.context_today(self), days=company.credit_security_warn_days
+        )
+        return [
+            ("company_id", "=", company.id),
+            ("state", "=", "active"),
+            ("date_to", "!=", False),
+            ("date_to", "<=", limit),
+        ]
+
+    @api.model
     def _cron_expire(self):
         """Daily: expire the securities whose end date has come (the check does
         not count them from that day anyway), and warn about those ending
@@ -185,18 +205,7 @@ class CreditSecurity(models.Model):
             tracking_disable=False
         ).write({"state": "expired"})
         for company in self.env["res.company"].search([]):
-            soon = self.search(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "active"),
-                    ("date_to", "!=", False),
-                    (
-                        "date_to",
-                        "<=",
-                        fields.Date.add(today, days=company.credit_security_warn_days),
-                    ),
-                ]
-            )
+            soon = self.search(self._credit_ending_soon_domain(company))
             if soon:
                 self.env["credit.warning"].with_company(
                     company

@@ -216,15 +216,7 @@ class CreditStatement(models.Model):
                         name=name,
                     )
                 )
-            if statement.partner_id.parent_id:
-                raise ValidationError(
-                    self.env._(
-                        "Statements belong to the company %(company)s, not to its "
-                        "contact %(contact)s.",
-                        company=statement.partner_id.commercial_partner_id.display_name,
-                        contact=statement.partner_id.display_name,
-                    )
-                )
+            statement.partner_id._credit_check_commercial(self.env._("Statements"))
 
     @api.model
     def _credit_check_duplicates(self, vals_list):

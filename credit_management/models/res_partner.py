@@ -443,6 +443,20 @@ class ResPartner(models.Model):
             return limit - exposure, 100.0 * exposure / limit
         return -exposure, (100.0 if exposure > 0 else 0.0)
 
+    def _credit_check_commercial(self, what):
+        """Credit information and securities belong to the company, not to its
+        contacts: raise for a contact. ``what``: the records, in words."""
+        for partner in self.filtered("parent_id"):
+            raise ValidationError(
+                self.env._(
+                    "%(what)s belong to the company %(company)s, not to its contact "
+                    "%(contact)s.",
+                    what=what,
+                    company=partner.commercial_partner_id.display_name,
+                    contact=partner.display_name,
+                )
+            )
+
     @api.depends_context("company")
     def _compute_credit_security_count(self):
         counts = dict(
@@ -493,22 +507,9 @@ class ResPartner(models.Model):
         company = self.env.company
         today = fields.Date.context_today(self)
         # sudo: a flag read with the credit figures, by salespeople too
-        securities = (
-            self.env["credit.security"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "active"),
-                    ("date_to", "!=", False),
-                    ("date_to", ">", today),
-                    (
-                        "date_to",
-                        "<=",
-                        fields.Date.add(today, days=company.credit_security_warn_days),
-                    ),
-                ]
-            )
+        Security = self.env["credit.security"].sudo()
+        securities = Security.search(
+            Security._credit_ending_soon_domain(company) + [("date_to", ">", today)]
         )
         return securities.partner_id.ids
 

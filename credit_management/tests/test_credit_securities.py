@@ -236,6 +236,7 @@ class TestCreditSecurities(CreditCommon):
             ({"coverage": 0.0}, "coverage lies between 0 and 100"),
             ({"amount": -5.0}, "must be above zero"),
             ({"security_type": "documentary_lc"}, "secures one order"),
+            ({"partner_id": self.contact.id}, "belong to the company"),
         ]:
             with (
                 self.subTest(values=values),

@@ -314,14 +314,7 @@ def selftest_lines(result):
         if not result.get("failures")
         else "**failed**: " + "; ".join(result["failures"])
     )
-    return [
-        (
-            f"Data (bench/selftest.py, {verdict}): {result['distinct_pairs']} "
-            f"distinct (due date, amount) pairs of {result['invoice_lines']} invoice "
-            f"lines; " + data_summary(result)
-        ),
-        "",
-    ]
+    return [f"Data (bench/selftest.py, {verdict}): {data_summary(result)}", ""]
 
 
 def load(path):
@@ -449,8 +442,18 @@ def baseline_table(runs, timings, labels):
             )
         test_old, test_new = old.get("selftest"), new.get("selftest")
         if test_old and test_new:
-            out += ["", "Data before: " + data_summary(test_old)]
-            out += ["", "Data after: " + data_summary(test_new)]
+            verdicts = [
+                "passes" if not test.get("failures") else "fails"
+                for test in (test_old, test_new)
+            ]
+            out += [
+                "",
+                f"Data before (selftest {verdicts[0]}): {data_summary(test_old)}",
+            ]
+            out += [
+                "",
+                f"Data after (selftest {verdicts[1]}): {data_summary(test_new)}",
+            ]
         out.append("")
     return out
 
@@ -462,11 +465,12 @@ def data_summary(result):
     aging = result.get("aging_today") or {}
     total = sum(aging.values()) or 1
     shares = ", ".join(f"{name} {amount / total:.0%}" for name, amount in aging.items())
-    verdict = "passes" if not result.get("failures") else "fails"
     return (
-        f"{result['distinct_share']:.1%} distinct (due date, amount) pairs; grades "
-        f"{grades}; {result['overdue_customer_share']:.0%} of the customers with "
-        f"something overdue; open today by period {shares} (selftest {verdict})."
+        f"{result['distinct_pairs']} distinct (due date, amount) pairs of "
+        f"{result['invoice_lines']} invoice lines ({result['distinct_share']:.1%}); "
+        f"customers by the grade of their score: {grades}; "
+        f"{result['overdue_customer_share']:.0%} of the customers with something "
+        f"overdue; open amount today by period: {shares}."
     )
 
 

@@ -564,7 +564,7 @@ def credit_file_lines(runs, labels):
             "",
             _import_line(imp),
         ]
-    return out
+    return [*out, ""] if out else out
 
 
 def _import_line(imp):

@@ -551,9 +551,15 @@ def credit_file_lines(runs, labels):
                     f"{ms(cf['confirm_check_large_plain'])} / "
                     f"{ms(cf['confirm_check_large_secured'])}",
                     f"{cf['confirm_check_large_secured_ratio']:.2f}",
-                    f"{cf['rerate_all_plain']['median']:.1f} s / "
-                    f"{cf['rerate_all_with_file']['median']:.1f} s",
-                    f"{cf['rerate_file_ratio']:.2f}",
+                    (
+                        f"{cf['rerate_all_plain']['median']:.1f} s / "
+                        f"{cf['rerate_all_with_file']['median']:.1f} s"
+                    )
+                    if "rerate_file_ratio" in cf
+                    else "not measured",
+                    f"{cf['rerate_file_ratio']:.2f}"
+                    if "rerate_file_ratio" in cf
+                    else "–",
                 )
             )
     imports = [record["import"] for record in runs.values() if "import" in record]

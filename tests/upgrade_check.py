@@ -92,9 +92,16 @@ result = {
     "reviews": env["credit.review"].search_count([]),
     "runs": [[r.job, r.state, r.run_ref] for r in runs],
     "crons": [c.model_id.model for c in crons],
-    "ratings": {str(p.id): [p.credit_external_rating,
-                            str(p.credit_external_rating_date or "")]
-                for p in customers},
+}
+# The migrated ratings are "Internal assessment" ones (the new demo data adds
+# agency ratings of its own, which are not the migration's).
+internal = env.ref("credit_management.credit_agency_internal")
+migrated = {r.partner_id.id: r for r in env["credit.rating"].search(
+    [("agency_id", "=", internal.id)])}
+result["ratings"] = {
+    str(p.id): [migrated[p.id].score, str(migrated[p.id].date)]
+    if p.id in migrated else [0.0, ""]
+    for p in customers
 }
 rescored = env["credit.scoring"]._credit_rate(
     customers.browse([int(i) for i in STATE["scores"]]), "manual"

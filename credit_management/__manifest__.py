@@ -2,7 +2,7 @@
     "name": "Credit Management",
     "summary": "Customer credit limits, grades, exposure and a credit check "
     "that blocks sale order confirmation, with an audited override",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Sales/Sales",
     "website": "https://github.com/credit-management/credit_management",
     "author": "credit_management developers",
@@ -31,6 +31,8 @@
         "views/credit_rating_views.xml",
         "views/res_country_views.xml",
         "views/credit_security_views.xml",
+        "views/credit_limit_request_views.xml",
+        "views/credit_decision_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/sale_portal_templates.xml",

@@ -83,6 +83,10 @@ result = {
     "holds": {str(p.id): p.credit_hold for p in customers},
     "approval": [approval.user_id.id, approval.reason, approval.amount],
     "approval_state": approval.state,
+    "approval_decision": [
+        [d.user_id.id, d.note, d.order_id.id, d.date == approval.date]
+        for d in env["credit.decision"].search([("approval_id", "=", approval.id)])
+    ],
     "order_blocked": order.credit_blocked,
     "grade_limits": {str(g.id): g.default_credit_limit
                      for g in env["credit.grade"].search([])},
@@ -233,6 +237,11 @@ def main():
     expect("holds", after["holds"], before["holds"])
     expect("approval", after["approval"], before["approval"])
     expect("approval state", after["approval_state"], "valid")
+    expect(
+        "the approval is in the decision log, once, as it was",
+        after["approval_decision"],
+        [[before["approval"][0], before["approval"][1], before["order"], True]],
+    )
     expect("order still covered by its approval", after["order_blocked"], False)
     expect("grade limits", after["grade_limits"], before["grade_limits"])
     expect("grade currency", len(after["grade_currencies"]), 1)

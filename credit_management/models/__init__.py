@@ -16,6 +16,8 @@ from . import account_move
 from . import account_move_line
 from . import credit_policy
 from . import credit_approval
+from . import credit_decision
+from . import credit_limit_request
 from . import sale_order
 from . import sale_order_line
 from . import payment_transaction

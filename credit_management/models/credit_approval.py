@@ -107,7 +107,7 @@ class CreditApproval(models.Model):
         every figure are this moment's."""
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
-        records = []
+        records, checks = [], []
         for vals in vals_list:
             order = self.env["sale.order"].browse(vals.get("order_id")).exists()
             if not order:
@@ -127,6 +127,7 @@ class CreditApproval(models.Model):
                 )
             company = order.company_id
             check = order._credit_check()
+            checks.append((order, check))
             records.append(
                 {
                     "order_id": order.id,
@@ -149,8 +150,16 @@ class CreditApproval(models.Model):
         # sudo: the approver was authorised above and the values are the
         # system's; approvers need no create right of their own on the model.
         approvals = super(CreditApproval, self.sudo()).create(records)
-        for approval in approvals:
+        Decision = self.env["credit.decision"]
+        for approval, (order, check) in zip(approvals, checks, strict=True):
             approval._credit_post()
+            Decision._credit_log_order(
+                order,
+                "approval",
+                check,
+                approval_id=approval.id,
+                note=approval.reason,
+            )
         return approvals.sudo(self.env.su)
 
     def write(self, vals):

@@ -103,7 +103,7 @@ class CreditPolicy(models.AbstractModel):
             figures=figures,
             amount=amount,
             secured=secured,
-            limit=partner.credit_limit if partner.credit_limit_applies else None,
+            limit=partner._credit_limit_on(),
             grade=partner.credit_grade_id,
             currency=company.currency_id,
         )

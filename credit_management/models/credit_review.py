@@ -226,7 +226,9 @@ class CreditReview(models.Model):
                     )
                 )
             partner = review.partner_id.with_company(review.company_id)
-            partner.with_context(credit_review_apply=True).write(
+            partner.with_context(
+                credit_review_apply=True, credit_limit_by=review
+            ).write(
                 {
                     "credit_grade_id": review.grade_proposed_id.id,
                     "credit_limit": review.limit_proposed,

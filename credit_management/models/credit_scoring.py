@@ -131,7 +131,7 @@ class CreditScoring(models.AbstractModel):
             avg_late, on_time, paid_count = history.get(partner.id, (None, None, 0))
             first_invoice, sales = ledger.get(partner.id, (None, None))
             has_ledger = first_invoice is not None
-            limit = partner.credit_limit if partner.credit_limit_applies else 0.0
+            limit = partner._credit_limit_on() or 0.0
             # Securities count as the company says (on the limit or the exposure).
             net_limit, net_exposure = exposure._credit_secured_terms(
                 limit, values["credit_exposure"], secured.get(partner.id, 0.0)
@@ -390,6 +390,7 @@ class CreditScoring(models.AbstractModel):
         grades = self.env["credit.grade"]._credit_grades(company)
         raws = self._credit_factor_raw_values(partners)
         now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
         review_values, review_lines, partner_updates, states = [], [], [], {}
         for partner in partners:
             score, lines = self._credit_score(raws[partner.id], factors)
@@ -422,7 +423,13 @@ class CreditScoring(models.AbstractModel):
                 "score": None if insufficient else score,
                 # Warnings speak of the grade the score gives, applied or proposed.
                 "grade_after": grade_proposed,
-                "limit_after": limit_after,
+                # The usage warning reads the limit in force: a temporary
+                # limit, while it lasts, instead of the permanent one.
+                "limit_after": (
+                    partner.credit_limit_temporary
+                    if partner._credit_temporary_on(today)
+                    else limit_after
+                ),
                 "limit_applies": applies_after,
             }
             review_values.append(
@@ -479,9 +486,53 @@ class CreditScoring(models.AbstractModel):
         self._credit_insert_review_lines(reviews, factors, review_lines)
         # Iterate the batch recordset itself: its records prefetch together.
         updates_by_id = {partner.id: updates for partner, updates in partner_updates}
-        for partner in partners.with_context(credit_review_apply=True):
+        for partner in partners.with_context(
+            credit_review_apply=True, credit_limit_by=self
+        ):
             partner.write(updates_by_id[partner.id])
+        self._credit_log_decisions(reviews, review_values)
         return reviews
+
+    @api.model
+    def _credit_log_decisions(self, reviews, review_values):
+        """The grade and limit changes of a re-rating as credit decisions, in
+        one batch (the partners' own logging is off for a re-rating)."""
+        company = self.env.company
+        if not company.credit_control_enabled:
+            return
+        rows = []
+        for review, values in zip(reviews, review_values, strict=True):
+            common = {
+                "company_id": company.id,
+                "partner_id": values["partner_id"],
+                "source": "review",
+                "note": review.display_name,
+            }
+            if values["grade_after_id"] != values["grade_before_id"]:
+                rows.append(
+                    {
+                        **common,
+                        "kind": "grade",
+                        "grade_from_id": values["grade_before_id"],
+                        "grade_to_id": values["grade_after_id"],
+                    }
+                )
+            if values["limit_state"] == "applied":
+                before = (
+                    values["limit_before"] if values["limit_before_applies"] else 0.0
+                )
+                after = values["limit_after"]
+                if not values["limit_before_applies"] or before != after:
+                    rows.append(
+                        {
+                            **common,
+                            "kind": "limit",
+                            "limit_from": before,
+                            "limit_to": after,
+                            "limit_increase": after - before,
+                        }
+                    )
+        self.env["credit.decision"]._credit_log(rows)
 
     @api.model
     def _credit_insert_review_lines(self, reviews, factors, review_lines):

@@ -155,6 +155,35 @@ class CreditSecurity(models.Model):
                 )
         return super().create(vals_list)
 
+    def write(self, vals):
+        before = (
+            {security: security.state for security in self} if "state" in vals else {}
+        )
+        result = super().write(vals)
+        kinds = {
+            "active": "security_active",
+            "expired": "security_expired",
+            "released": "security_released",
+            "called": "security_called",
+        }
+        self.env["credit.decision"]._credit_log(
+            [
+                {
+                    "kind": kinds[security.state],
+                    "source": "system" if security.state == "expired" else "manual",
+                    "company_id": security.company_id.id,
+                    "partner_id": security.partner_id.id,
+                    "security_id": security.id,
+                    "order_id": security.order_id.id,
+                    "order_name": security.order_id.name,
+                    "note": security.display_name,
+                }
+                for security, state in before.items()
+                if security.state != state and security.state in kinds
+            ]
+        )
+        return result
+
     def _credit_check_manager(self):
         if not (
             self.env.su

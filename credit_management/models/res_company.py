@@ -176,6 +176,30 @@ class ResCompany(models.Model):
         help="Days before a security's end date to warn the salesperson and the "
         "credit manager.",
     )
+    credit_limit_requests_only = fields.Boolean(
+        string="Limits Change Only Through Requests",
+        help="Credit limits cannot be typed in: they change through approved limit "
+        "requests (and credit reviews); a direct change is refused.",
+    )
+    credit_request_level1_amount = fields.Monetary(
+        string="One Signature Up To",
+        currency_field="currency_id",
+        default=10000.0,
+        help="A limit increase up to this amount is approved by a credit manager "
+        "alone; above it (and above the percentage) a second approver signs too.",
+    )
+    credit_request_level1_percent = fields.Float(
+        string="Or Up To (%)",
+        default=20.0,
+        help="A limit increase up to this share of the current limit is approved "
+        "by a credit manager alone, whatever its amount.",
+    )
+    credit_request_group_id = fields.Many2one(
+        "res.groups",
+        string="Second Approvers",
+        help="Members sign the limit increases above the first level, after a "
+        "credit manager. Empty: Accounting Administrators (Billing Administrator).",
+    )
     credit_manager_user_id = fields.Many2one(
         "res.users",
         string="Credit Manager",
@@ -329,6 +353,35 @@ class ResCompany(models.Model):
         return self.credit_override_group_id or self.env.ref(
             "credit_management.group_credit_manager"
         )
+
+    def _credit_request_group(self):
+        """Who gives the second signature of large limit increases."""
+        self.ensure_one()
+        return self.credit_request_group_id or self.env.ref(
+            "account.group_account_manager"
+        )
+
+    def _credit_request_level(self, current, increase):
+        """Signatures a limit request needs: 1 up to the first level (amount or
+        percentage of the current limit), 2 above it."""
+        self.ensure_one()
+        currency = self.currency_id
+        if currency.compare_amounts(increase, 0.0) <= 0:
+            return 1
+        if self.credit_request_level1_amount and (
+            currency.compare_amounts(increase, self.credit_request_level1_amount) <= 0
+        ):
+            return 1
+        if (
+            self.credit_request_level1_percent
+            and current > 0
+            and currency.compare_amounts(
+                increase, current * self.credit_request_level1_percent / 100.0
+            )
+            <= 0
+        ):
+            return 1
+        return 2
 
     def _credit_manager_user(self):
         """Who receives what nobody else owns for this company: its Credit Manager

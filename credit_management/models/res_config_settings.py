@@ -82,6 +82,20 @@ class ResConfigSettings(models.TransientModel):
     credit_security_lifts_overdue = fields.Boolean(
         related="company_id.credit_security_lifts_overdue", readonly=False
     )
+    credit_limit_requests_only = fields.Boolean(
+        related="company_id.credit_limit_requests_only", readonly=False
+    )
+    credit_request_level1_amount = fields.Monetary(
+        related="company_id.credit_request_level1_amount",
+        readonly=False,
+        currency_field="currency_id",
+    )
+    credit_request_level1_percent = fields.Float(
+        related="company_id.credit_request_level1_percent", readonly=False
+    )
+    credit_request_group_id = fields.Many2one(
+        related="company_id.credit_request_group_id", readonly=False
+    )
     credit_security_warn_days = fields.Integer(
         related="company_id.credit_security_warn_days", readonly=False
     )

@@ -3,6 +3,26 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .credit_exposure import CREDIT_FIGURES
 
+# Credit settings whose changes are credit decisions (credit.decision).
+LOGGED_FIELDS = frozenset(
+    {
+        "credit_limit",
+        "credit_limit_applies",
+        "use_partner_credit_limit",
+        "credit_grade_id",
+        "credit_hold",
+    }
+)
+
+# The temporary limit, written only by limit requests.
+TEMPORARY_FIELDS = frozenset(
+    {
+        "credit_limit_temporary",
+        "credit_limit_temporary_from",
+        "credit_limit_temporary_to",
+    }
+)
+
 # Credit settings only a credit manager may change (company-dependent except the
 # core toggle, which writes credit_limit through its inverse).
 CREDIT_MANAGER_FIELDS = frozenset(
@@ -37,6 +57,39 @@ class ResPartner(models.Model):
         "of 0 means no credit at all. Unchecked: the customer has no limit and the "
         "limit rule does not apply. A limit typed by hand or applied from a grade "
         "checks it; only unchecking it removes the limit.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_limit_temporary = fields.Float(
+        string="Temporary Limit",
+        company_dependent=True,
+        readonly=True,
+        help="A limit granted for a period through a limit request: it applies "
+        "instead of the credit limit from its start until the day before its end.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_limit_temporary_from = fields.Date(
+        string="Temporary From",
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_limit_temporary_to = fields.Date(
+        string="Temporary Until",
+        company_dependent=True,
+        readonly=True,
+        help="On this day the temporary limit ends and the credit limit applies again.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_limit_temporary_active = fields.Boolean(
+        string="Temporary Limit In Force",
+        compute="_compute_credit_limit_temporary_active",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_limit_requests_only = fields.Boolean(
+        compute="_compute_credit_limit_requests_only"
+    )
+    credit_limit_request_count = fields.Integer(
+        compute="_compute_credit_limit_request_count",
         groups=CREDIT_READ_GROUPS,
     )
     credit_grade_id = fields.Many2one(
@@ -331,6 +384,51 @@ class ResPartner(models.Model):
                 partner.country_id and partner.country_id != country
             )
 
+    @api.depends_context("company", "tz")
+    @api.depends("credit_limit_temporary_from", "credit_limit_temporary_to")
+    def _compute_credit_limit_temporary_active(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            partner.credit_limit_temporary_active = partner._credit_temporary_on(today)
+
+    @api.depends_context("company")
+    def _compute_credit_limit_requests_only(self):
+        self.credit_limit_requests_only = self.env.company.credit_limit_requests_only
+
+    def _compute_credit_limit_request_count(self):
+        counts = dict(
+            self.env["credit.limit.request"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.credit_limit_request_count = counts.get(
+                partner.commercial_partner_id, 0
+            )
+
+    def _credit_temporary_on(self, date):
+        """Whether this partner's temporary limit is in force on ``date`` (from
+        its start until the day before its end, whatever the daily job did)."""
+        self.ensure_one()
+        return bool(
+            self.credit_limit_temporary_to
+            and (self.credit_limit_temporary_from or date) <= date
+            and date < self.credit_limit_temporary_to
+        )
+
+    def _credit_limit_on(self, date=None):
+        """The credit limit in force on ``date`` (today by default) for the
+        current company: the temporary limit within its dates, else the credit
+        limit; None when the customer has no limit."""
+        self.ensure_one()
+        if not self.credit_limit_applies:
+            return None
+        if self._credit_temporary_on(date or fields.Date.context_today(self)):
+            return self.credit_limit_temporary
+        return self.credit_limit
+
     @api.constrains("credit_limit")
     def _check_credit_limit(self):
         for partner in self:
@@ -437,7 +535,7 @@ class ResPartner(models.Model):
         if not self.credit_limit_applies:
             return 0.0, 0.0
         limit, exposure = self.env["credit.exposure"]._credit_secured_terms(
-            self.credit_limit, exposure, secured
+            self._credit_limit_on(), exposure, secured
         )
         if limit > 0:
             return limit - exposure, 100.0 * exposure / limit
@@ -534,9 +632,31 @@ class ResPartner(models.Model):
                     vals["credit_limit_manual"] = True
             if vals.get("credit_limit") and "credit_limit_applies" not in vals:
                 vals["credit_limit_applies"] = True
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        # A customer created with a limit, a grade or a hold: decisions too.
+        informed = self.browse(
+            partner.id
+            for partner, vals in zip(partners, vals_list, strict=True)
+            if not partner.parent_id and any(vals.get(name) for name in LOGGED_FIELDS)
+        )
+        if informed and self.env.company.credit_control_enabled:
+            empty = (0.0, False, self.env["credit.grade"], False)
+            informed._credit_decision_after(dict.fromkeys(informed.sudo(), empty))
+        return partners
 
     def write(self, vals):
+        if TEMPORARY_FIELDS.intersection(vals) and self._credit_limit_source()[
+            0
+        ] not in (
+            "request",
+            "expiry",
+        ):
+            raise AccessError(
+                self.env._(
+                    "A temporary credit limit is given only by an approved limit "
+                    "request."
+                )
+            )
         if CREDIT_MANAGER_FIELDS.intersection(vals) and any(
             partner.commercial_partner_id == partner for partner in self
         ):
@@ -560,7 +680,128 @@ class ResPartner(models.Model):
                 "credit_limit_applies_given"
             ):
                 vals = dict(vals, credit_limit_applies=True)
-        return super(ResPartner, partners).write(vals)
+        before = partners._credit_decision_before(vals)
+        result = super(ResPartner, partners).write(vals)
+        if before:
+            partners._credit_decision_after(before)
+        return result
+
+    # ------------------------------------------------------------------
+    # Credit decisions: limit, grade and hold changes
+    # ------------------------------------------------------------------
+    def _credit_limit_source(self):
+        """(source, record) of a change of the credit settings: through a limit
+        request or a credit review when the context carries that record (a
+        record cannot come from RPC, so the source cannot be forged), from an
+        import, or by hand."""
+        by = self.env.context.get("credit_limit_by")
+        if isinstance(by, models.BaseModel):
+            if by._name == "credit.limit.request":
+                if self.env.context.get("credit_limit_expiry"):
+                    return "expiry", by
+                return "request", by
+            if by._name == "credit.review":
+                return "review", by
+            if by._name == "credit.scoring":
+                # A re-rating writes its decisions itself, in one batch.
+                return "scoring", by
+        if self.env.context.get("import_file"):
+            return "import", None
+        return "manual", None
+
+    def _credit_decision_values(self):
+        self.ensure_one()
+        return (
+            self.credit_limit,
+            self.credit_limit_applies,
+            self.credit_grade_id,
+            self.credit_hold,
+        )
+
+    def _credit_decision_before(self, vals):
+        """The logged credit settings of the commercial partners of ``self``
+        before ``vals`` is written, when it may change them for a company under
+        credit control; None otherwise."""
+        if not LOGGED_FIELDS.intersection(vals):
+            return None
+        company = self.env.company
+        if not company.credit_control_enabled:
+            return None
+        if self._credit_limit_source()[0] == "scoring":
+            return None
+        partners = self.filtered(lambda p: p.commercial_partner_id == p).sudo()
+        return {partner: partner._credit_decision_values() for partner in partners}
+
+    def _credit_decision_after(self, before):
+        """Log the changes since ``before`` (one decision per change), refusing a
+        direct change of the limit where limits change only through requests."""
+        company = self.env.company
+        source, record = self._credit_limit_source()
+        rows = []
+        for partner, (limit, applies, grade, hold) in before.items():
+            new_limit, new_applies, new_grade, new_hold = (
+                partner._credit_decision_values()
+            )
+            common = {"company_id": company.id, "partner_id": partner.id}
+            if (applies, applies and limit) != (new_applies, new_applies and new_limit):
+                if company.credit_limit_requests_only and source not in (
+                    "request",
+                    "expiry",
+                    "review",
+                ):
+                    raise UserError(
+                        self.env._(
+                            "In %(company)s credit limits change only through limit "
+                            "requests: ask for the limit of %(partner)s with a "
+                            "limit request (Credit tab of the customer).",
+                            company=company.name,
+                            partner=partner.display_name,
+                        )
+                    )
+                row = {
+                    **common,
+                    "kind": "limit",
+                    "source": source,
+                    "limit_from": limit if applies else 0.0,
+                    "limit_to": new_limit if new_applies else 0.0,
+                    "limit_increase": (new_limit if new_applies else 0.0)
+                    - (limit if applies else 0.0),
+                    "note": partner._credit_limit_note(applies, new_applies),
+                }
+                if source == "review":
+                    row["note"] = "\n".join(
+                        filter(None, [row["note"], record[:1].display_name])
+                    )
+                if record is not None and record._name == "credit.limit.request":
+                    row.update(record._credit_decision_values())
+                rows.append(row)
+            if grade != new_grade:
+                rows.append(
+                    {
+                        **common,
+                        "kind": "grade",
+                        "source": source,
+                        "grade_from_id": grade.id,
+                        "grade_to_id": new_grade.id,
+                    }
+                )
+            if hold != new_hold:
+                rows.append(
+                    {
+                        **common,
+                        "kind": "hold" if new_hold else "release",
+                        "source": source,
+                        "reasons": partner.credit_hold_reason if new_hold else False,
+                    }
+                )
+        self.env["credit.decision"]._credit_log(rows)
+
+    def _credit_limit_note(self, applies, new_applies):
+        if applies and not new_applies:
+            return self.env._("Limit removed: the customer has no credit limit.")
+        if new_applies and not applies:
+            return self.env._("Limit set: the customer had no credit limit.")
+        return False
 
     def action_credit_rerate(self):
         """Re-rate now (button on the partner, server action on a selection)."""
@@ -591,6 +832,41 @@ class ResPartner(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _credit_limit_request_action(self, context=None):
+        """A new limit request for this customer, in a dialog."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Limit Request"),
+            "res_model": "credit.limit.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": partner.id,
+                "default_company_id": self.env.company.id,
+                **(context or {}),
+            },
+        }
+
+    def action_credit_limit_request(self):
+        """Button of the Credit tab: ask for another limit."""
+        return self._credit_limit_request_action()
+
+    def action_view_credit_limit_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.action_credit_limit_request"
+        )
+        partner = self.commercial_partner_id
+        action["domain"] = [("partner_id", "=", partner.id)]
+        action["context"] = {"default_partner_id": partner.id}
+        action["display_name"] = action["name"] = self.env._(
+            "Limit Requests of %(partner)s", partner=partner.display_name
+        )
+        return action
 
     def action_view_credit_reviews(self):
         self.ensure_one()

@@ -229,6 +229,13 @@ class SaleOrder(models.Model):
         ):
             message = order._credit_confirmation_message()
             if message:
+                if self.env.context.get("credit_refusal_dialog") and len(self) == 1:
+                    # The Confirm button of the form: the refusal is a decision
+                    # of its own, logged and committed, and explained in a
+                    # dialog that offers what to do next. Other callers (RPC,
+                    # code) get the error and nothing is kept.
+                    order._credit_log_refusal()
+                    return order._credit_refusal_action()
                 raise CreditBlockedError(message)
         return super(
             SaleOrder, batch.with_context(credit_checked_ids=self.ids)
@@ -261,6 +268,8 @@ class SaleOrder(models.Model):
         """A quotation signed online that the credit check blocks waits for the
         credit team instead of failing in front of the customer."""
         blocked = self.filtered(lambda order: order._credit_block_message())
+        for order in blocked:
+            order._credit_log_refusal()
         blocked._credit_request_review(
             self.env._(
                 "The customer signed the quotation online; the credit check "
@@ -292,6 +301,57 @@ class SaleOrder(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _credit_log_refusal(self):
+        """Log the refusal of this quotation's confirmation by the check."""
+        self.ensure_one()
+        return self.env["credit.decision"]._credit_log_order(
+            self, "refusal", self._credit_check()
+        )
+
+    def _credit_refusal_action(self):
+        """The dialog that explains a refused confirmation."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Check"),
+            "res_model": "sale.order",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [
+                (
+                    self.env.ref("credit_management.view_order_form_credit_refused").id,
+                    "form",
+                )
+            ],
+            "target": "new",
+            "context": {"credit_refusal_dialog": False},
+        }
+
+    def action_credit_request_limit(self):
+        """A limit request for the customer of this blocked quotation, with the
+        limit that would let it pass."""
+        self.ensure_one()
+        partner = self._credit_partner()
+        check = self._credit_check()
+        limit = check.get("limit") or 0.0
+        proposed = limit + max(check.get("excess", 0.0), 0.0)
+        return partner._credit_limit_request_action(
+            {
+                "default_order_id": self.id,
+                "default_limit_requested": self.company_id.currency_id.round(proposed),
+                "default_reason": self.env._(
+                    "Quotation %(order)s (%(amount)s) is over the limit by %(excess)s.",
+                    order=self.name,
+                    amount=format_amount(self.env, self.amount_total, self.currency_id),
+                    excess=format_amount(
+                        self.env,
+                        max(check.get("excess", 0.0), 0.0),
+                        self.company_id.currency_id,
+                    ),
+                ),
+            }
+        )
 
     @api.model
     def credit_menu_counts(self):

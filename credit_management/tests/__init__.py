@@ -16,3 +16,5 @@ from . import test_credit_tour
 from . import test_credit_information
 from . import test_credit_securities
 from . import test_credit_rating_import
+from . import test_credit_decision
+from . import test_credit_limit_request

@@ -28,6 +28,11 @@ class TestCreditTour(CreditCommon, HttpCase):
             )
         )
         self.assertEqual(request.user_id, self.credit_manager)
+        # The refusal, made through the browser, is in the decision log.
+        Decision = self.env["credit.decision"]
+        refusal = Decision.search([("order_id", "=", order.id)])
+        self.assertEqual(refusal.mapped("kind"), ["refusal"])
+        self.assertEqual(refusal.user_id, self.salesman)
 
         self.start_tour(
             "/odoo/sales",
@@ -40,6 +45,10 @@ class TestCreditTour(CreditCommon, HttpCase):
         )
         self.assertEqual(order.state, "draft")
         self.assertFalse(order.credit_review_pending)
+        approval = Decision.search(
+            [("order_id", "=", order.id), ("kind", "=", "approval")]
+        )
+        self.assertEqual(approval.user_id, self.credit_manager)
 
         self.start_tour(
             url, "credit_management_salesman_confirms", login="credit_salesman"

@@ -3,7 +3,8 @@ import { registry } from "@web/core/registry";
 const tours = registry.category("web_tour.tours");
 
 // A salesman opens an order over the customer's limit, tries to confirm it, reads
-// why in a "Credit Check" dialog, and asks the credit manager for an approval.
+// why in a "Credit Check" dialog, and asks the credit manager for an approval
+// from that dialog.
 tours.add("credit_management_salesman_blocked", {
     steps: () => [
         {
@@ -30,14 +31,17 @@ tours.add("credit_management_salesman_blocked", {
             trigger: ".modal .modal-body:not(:contains(Overdue: 0)):not(:contains(a member of))",
         },
         {
-            content: "Close the message",
-            trigger: ".modal .modal-footer button.btn-primary",
+            content: "The dialog offers a higher limit too",
+            trigger: ".modal .modal-footer button[name=action_credit_request_limit]",
+        },
+        {
+            content: "Ask for an approval from the dialog",
+            trigger: ".modal .modal-footer button[name=action_credit_request_approval]",
             run: "click",
         },
         {
-            content: "Ask for an approval",
-            trigger: ".o_statusbar_buttons button[name=action_credit_request_approval]",
-            run: "click",
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
         },
         {
             content: "The quotation now says it waits for the credit review",

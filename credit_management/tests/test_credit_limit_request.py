@@ -1,0 +1,334 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditLimitRequest(CreditCommon):
+    """Limits change through requests signed by one or two people, temporary
+    limits end by themselves, and a company may refuse any other way."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Request = cls.env["credit.limit.request"]
+        cls.Decision = cls.env["credit.decision"]
+        cls.company.write(
+            {
+                "credit_manager_user_id": cls.credit_manager.id,
+                "credit_request_level1_amount": 10000.0,
+                "credit_request_level1_percent": 20.0,
+            }
+        )
+        cls.second_manager = new_test_user(
+            cls.env,
+            login="credit_manager_two",
+            groups="sales_team.group_sale_salesman_all_leads,"
+            "credit_management.group_credit_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.director = new_test_user(
+            cls.env,
+            login="credit_director",
+            groups="sales_team.group_sale_salesman_all_leads,account.group_account_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.customer.user_id = cls.salesman
+
+    def _request(self, limit, user=None, **values):
+        request = self.Request.with_user(user or self.salesman).create(
+            {
+                "partner_id": self.customer.id,
+                "limit_requested": limit,
+                "reason": "Seasonal orders",
+                **values,
+            }
+        )
+        request.action_submit()
+        return request
+
+    def setUp(self):
+        super().setUp()
+        # Rows of the test's own decisions (the fixtures' are before it).
+        self.first_id = (self.Decision.search([], limit=1).id or 0) + 1
+
+    def _decisions(self, **domain):
+        return self.Decision.search(
+            [("partner_id", "=", self.customer.id), ("id", ">=", self.first_id)]
+            + [(key, "=", value) for key, value in domain.items()]
+        )
+
+    def test_small_increase_one_signature(self):
+        request = self._request(6000.0)
+        self.assertEqual(request.approval_level, 1)
+        self.assertEqual(request.limit_current, 5000.0)
+        activity = request.activity_ids
+        self.assertEqual(activity.user_id, self.credit_manager)
+        request.with_user(self.credit_manager).action_approve()
+        self.assertEqual(request.state, "applied")
+        self.assertEqual(self.customer.credit_limit, 6000.0)
+        self.assertFalse(request.activity_ids)
+        decision = self._decisions(kind="limit")
+        self.assertEqual(len(decision), 1)
+        self.assertEqual(
+            (
+                decision.source,
+                decision.limit_from,
+                decision.limit_to,
+                decision.approval_level,
+            ),
+            ("request", 5000.0, 6000.0, 1),
+        )
+        self.assertEqual(decision.request_id, request)
+        self.assertEqual(decision.user_id, self.credit_manager)
+        # The requester is told.
+        told = request.message_ids.filtered(
+            lambda m: self.salesman.partner_id in m.partner_ids
+        )
+        self.assertIn("was approved", told[:1].body)
+
+    def test_large_increase_needs_two_signatures(self):
+        request = self._request(50000.0)
+        self.assertEqual(request.approval_level, 2)
+        request.with_user(self.credit_manager).action_approve()
+        # The first approver alone does not apply it.
+        self.assertEqual(request.state, "submitted")
+        self.assertEqual(self.customer.credit_limit, 5000.0)
+        self.assertFalse(self._decisions(kind="limit"))
+        self.assertEqual(request.first_approver_id, self.credit_manager)
+        self.assertIn(self.director, request.activity_ids.user_id)
+        # Not twice the same person, and not a mere credit manager.
+        with self.assertRaisesRegex(AccessError, "already approved"):
+            request.with_user(self.credit_manager).action_approve()
+        with self.assertRaisesRegex(AccessError, "second approval"):
+            request.with_user(self.second_manager).action_approve()
+        request.with_user(self.director).action_approve()
+        self.assertEqual(request.state, "applied")
+        self.assertEqual(self.customer.credit_limit, 50000.0)
+        decision = self._decisions(kind="limit")
+        self.assertEqual(len(decision), 1)
+        self.assertEqual(decision.approval_level, 2)
+        self.assertEqual(decision.user_id, self.director)
+
+    def test_percentage_keeps_a_large_customer_at_one_signature(self):
+        self.customer.credit_limit = 100000.0
+        request = self._request(115000.0)  # +15 %: above 10,000, below 20 %
+        self.assertEqual(request.approval_level, 1)
+
+    def test_requester_can_never_approve(self):
+        request = self._request(6000.0, user=self.credit_manager)
+        with self.assertRaisesRegex(AccessError, "cannot approve or refuse it"):
+            request.with_user(self.credit_manager).action_approve()
+        with self.assertRaisesRegex(AccessError, "credit manager"):
+            request.with_user(self.salesman).action_approve()
+        request.with_user(self.second_manager).action_approve()
+        self.assertEqual(request.state, "applied")
+
+    def test_refusal(self):
+        request = self._request(9000.0)
+        with self.assertRaisesRegex(ValidationError, "why the request is refused"):
+            request.with_user(self.credit_manager).action_refuse()
+        request.with_user(self.credit_manager).decision_note = "Payments too late"
+        request.with_user(self.credit_manager).action_refuse()
+        self.assertEqual(request.state, "refused")
+        self.assertEqual(request.refused_by_id, self.credit_manager)
+        self.assertEqual(self.customer.credit_limit, 5000.0)
+        refused = self._decisions(kind="request_refused")
+        self.assertEqual(len(refused), 1)
+        self.assertEqual(refused.note, "Payments too late")
+        self.assertFalse(self._decisions(kind="limit"))
+        told = request.message_ids.filtered(
+            lambda m: self.salesman.partner_id in m.partner_ids
+        )
+        self.assertIn("Payments too late", told[:1].body)
+        with self.assertRaises(AccessError):
+            request.with_user(self.credit_manager).action_approve()
+
+    def test_submitted_request_is_frozen(self):
+        request = self._request(6000.0)
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            request.with_user(self.salesman).limit_requested = 90000.0
+        with self.assertRaisesRegex(AccessError, "only through its buttons"):
+            request.with_user(self.salesman).write({"state": "approved"})
+        with self.assertRaisesRegex(AccessError, "only through its buttons"):
+            request.with_user(self.salesman).write(
+                {"first_approver_id": self.credit_manager.id}
+            )
+        with self.assertRaisesRegex(UserError, "Only draft"):
+            request.with_user(self.credit_manager).unlink()
+
+    def test_temporary_limit_applied_and_restored(self):
+        self._invoice(4000.0)
+        order = self._order(3000.0)  # 4,000 + 3,000 > 5,000
+        self.assertTrue(order.credit_blocked)
+        end = self.today + timedelta(days=10)
+        request = self._request(
+            8000.0, limit_type="temporary", date_from=self.today, date_to=end
+        )
+        request.with_user(self.credit_manager).action_approve()
+        self.assertEqual(request.state, "applied")
+        self.assertEqual(self.customer.credit_limit, 5000.0)  # permanent unchanged
+        self.assertEqual(self.customer.credit_limit_temporary, 8000.0)
+        self.assertTrue(self.customer.credit_limit_temporary_active)
+        order.invalidate_recordset()
+        self.assertFalse(order.credit_blocked)
+        decision = self._decisions(kind="limit")
+        self.assertEqual(
+            (
+                decision.temporary,
+                decision.limit_from,
+                decision.limit_to,
+                decision.date_to,
+            ),
+            (True, 5000.0, 8000.0, end),
+        )
+        # On its end date the check no longer uses it, the job not run yet.
+        with freeze_time(end):
+            order.invalidate_recordset()
+            self.customer.invalidate_recordset()
+            self.assertFalse(self.customer.credit_limit_temporary_active)
+            self.assertTrue(order.credit_blocked)
+            self.assertIn("5,000", order.credit_check_message)
+            self.Request._cron_temporary_limits()
+        self.assertEqual(request.state, "expired")
+        self.assertFalse(self.customer.credit_limit_temporary_to)
+        ended = self._decisions(kind="limit", source="expiry")
+        self.assertEqual(len(ended), 1)
+        self.assertEqual((ended.limit_from, ended.limit_to), (8000.0, 5000.0))
+
+    def test_future_temporary_limit_starts_with_the_job(self):
+        start = self.today + timedelta(days=5)
+        request = self._request(
+            7000.0,
+            limit_type="temporary",
+            date_from=start,
+            date_to=start + timedelta(days=5),
+        )
+        request.with_user(self.credit_manager).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertFalse(self.customer.credit_limit_temporary_to)
+        with freeze_time(start):
+            self.Request._cron_temporary_limits()
+            self.assertEqual(request.state, "applied")
+            self.customer.invalidate_recordset()
+            self.assertTrue(self.customer.credit_limit_temporary_active)
+
+    def test_temporary_limit_needs_dates_and_a_limit(self):
+        with self.assertRaisesRegex(ValidationError, "start and end dates"):
+            self.Request.create(
+                {
+                    "partner_id": self.customer.id,
+                    "limit_requested": 7000.0,
+                    "reason": "x",
+                    "limit_type": "temporary",
+                    "date_to": False,
+                }
+            )
+        self.customer.credit_limit_applies = False
+        with self.assertRaisesRegex(UserError, "has no credit limit"):
+            self._request(
+                7000.0,
+                limit_type="temporary",
+                date_from=self.today,
+                date_to=self.today + timedelta(days=3),
+            )
+
+    def test_temporary_limit_only_through_a_request(self):
+        for user in (self.salesman, self.credit_manager):
+            with self.assertRaisesRegex(AccessError, "approved limit request"):
+                self.customer.with_user(user).write({"credit_limit_temporary": 90000.0})
+        # A forged "source" in the context (RPC sends no records) does not pass.
+        with self.assertRaisesRegex(AccessError, "approved limit request"):
+            self.customer.with_user(self.credit_manager).with_context(
+                credit_limit_by={"id": 1}
+            ).write({"credit_limit_temporary": 90000.0})
+
+    def test_requests_only_refuses_direct_edits(self):
+        self.company.credit_limit_requests_only = True
+        partner = self.customer.with_user(self.credit_manager)
+        # As through RPC: the error rolls the change back.
+        for forged, vals in [
+            ({}, {"credit_limit": 9000.0}),
+            ({}, {"credit_limit_applies": False}),
+            ({}, {"use_partner_credit_limit": False}),
+            ({"credit_limit_by": "credit.limit.request"}, {"credit_limit": 9000.0}),
+            ({"credit_review_apply": True}, {"credit_limit": 9000.0}),
+        ]:
+            with (
+                self.subTest(vals=vals, context=forged),
+                self.assertRaisesRegex(UserError, "only through limit requests"),
+                self.env.cr.savepoint(),
+            ):
+                partner.with_context(**forged).write(vals)
+        # The form shows the limit read-only.
+        with Form(partner) as form, self.assertRaisesRegex(AssertionError, "readonly"):
+            form.credit_limit = 9000.0
+        self.assertEqual(self.customer.credit_limit, 5000.0)
+        self.assertFalse(self._decisions(kind="limit"))
+        # Writing the same limit again is no change; other fields are free.
+        partner.write({"credit_limit": 5000.0, "credit_hold": False})
+        # A request still changes it.
+        request = self._request(6000.0)
+        request.with_user(self.credit_manager).action_approve()
+        self.assertEqual(self.customer.credit_limit, 6000.0)
+
+    def test_request_from_a_blocked_quotation_is_prefilled(self):
+        self._invoice(4000.0)
+        order = self._order(3000.0)
+        action = order.with_user(self.salesman).action_credit_request_limit()
+        self.assertEqual(action["res_model"], "credit.limit.request")
+        context = action["context"]
+        self.assertEqual(context["default_partner_id"], self.customer.id)
+        self.assertEqual(context["default_order_id"], order.id)
+        # Exactly what makes the quotation pass: 4,000 + 3,000.
+        self.assertEqual(context["default_limit_requested"], 7000.0)
+        with Form(self.Request.with_user(self.salesman).with_context(context)) as form:
+            self.assertEqual(form.limit_requested, 7000.0)
+        request = form.record
+        request.action_submit()
+        request.with_user(self.credit_manager).action_approve()
+        order.invalidate_recordset()
+        self.assertFalse(order.credit_blocked)
+
+    def test_access(self):
+        request = self._request(6000.0)
+        # The salesman sees the requests of his customers, not of others'.
+        other_customer = self.env["res.partner"].create(
+            {"name": "Other Customer", "is_company": True, "credit_limit": 1000.0}
+        )
+        other_request = self.Request.with_user(self.credit_manager).create(
+            {"partner_id": other_customer.id, "limit_requested": 2000.0, "reason": "x"}
+        )
+        visible = self.Request.with_user(self.salesman).search([])
+        self.assertIn(request, visible)
+        self.assertNotIn(other_request, visible)
+        self.assertIn(
+            other_request, self.Request.with_user(self.credit_manager).search([])
+        )
+        # Portal users have no access at all.
+        portal = new_test_user(
+            self.env, login="credit_portal_req", groups="base.group_portal"
+        )
+        with self.assertRaises(AccessError):
+            self.Request.with_user(portal).search([])
+        with self.assertRaises(AccessError):
+            self.Request.with_user(portal).create(
+                {"partner_id": self.customer.id, "limit_requested": 1.0, "reason": "x"}
+            )
+        # Another company's credit manager does not see them.
+        other = self.setup_other_company()["company"]
+        stranger = self.credit_manager.copy(
+            {
+                "login": "credit_manager_other_req",
+                "company_id": other.id,
+                "company_ids": [Command.set(other.ids)],
+            }
+        )
+        self.assertFalse(self.Request.with_user(stranger).search([]))

@@ -224,7 +224,10 @@ class CreditLimitRequest(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.pop("state", None)
-            vals["requested_by_id"] = self.env.uid
+            # Whoever creates it asks (data files, run as superuser, may name
+            # the requester).
+            if not (self.env.su and vals.get("requested_by_id")):
+                vals["requested_by_id"] = self.env.uid
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].sudo().next_by_code("credit.limit.request")
@@ -302,7 +305,23 @@ class CreditLimitRequest(models.Model):
                 }
             )
             request._credit_ask(request.company_id._credit_manager_user())
-        return True
+        if len(self) != 1:
+            return True
+        manager = self.company_id._credit_manager_user()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Limit request %(name)s was sent to %(user)s; you will be told "
+                    "of the decision.",
+                    name=self.name,
+                    user=manager.name or self.env._("the credit managers"),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_approve(self):
         now = fields.Datetime.now()

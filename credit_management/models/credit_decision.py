@@ -72,7 +72,7 @@ class CreditDecision(models.Model):
     )
     salesperson_id = fields.Many2one("res.users", readonly=True, index=True)
     order_id = fields.Many2one(
-        "sale.order", string="Order", readonly=True, index=True, ondelete="set null"
+        "sale.order", readonly=True, index=True, ondelete="set null"
     )
     order_name = fields.Char(
         string="Order Reference",
@@ -107,8 +107,8 @@ class CreditDecision(models.Model):
         help="Signatures a limit request needed: 1 (a credit manager) or 2 "
         "(and a second approver).",
     )
-    grade_from_id = fields.Many2one("credit.grade", string="Grade From", readonly=True)
-    grade_to_id = fields.Many2one("credit.grade", string="Grade To", readonly=True)
+    grade_from_id = fields.Many2one("credit.grade", readonly=True)
+    grade_to_id = fields.Many2one("credit.grade", readonly=True)
     reasons = fields.Text(readonly=True)
     rule_codes = fields.Char(string="Rules", readonly=True)
     note = fields.Text(readonly=True)
@@ -152,6 +152,8 @@ class CreditDecision(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if not vals:
+            return super().write(vals)
         raise AccessError(
             self.env._(
                 "A credit decision is a record for the audit: it cannot be changed."

@@ -32,7 +32,7 @@ class CreditLimitRequest(models.Model):
 
     _name = "credit.limit.request"
     _description = "Credit Limit Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ("mail.thread", "mail.activity.mixin")
     _order = "create_date desc, id desc"
 
     name = fields.Char(
@@ -58,12 +58,12 @@ class CreditLimitRequest(models.Model):
         "sale.order",
         string="Quotation",
         index="btree_not_null",
-        domain="[('partner_id', 'child_of', partner_id), ('state', 'in', ('draft', 'sent'))]",
+        domain="[('partner_id', 'child_of', partner_id), "
+        "('state', 'in', ('draft', 'sent'))]",
         help="The blocked quotation the request was made for.",
     )
     requested_by_id = fields.Many2one(
         "res.users",
-        string="Requested By",
         required=True,
         readonly=True,
         default=lambda self: self.env.user,
@@ -133,9 +133,7 @@ class CreditLimitRequest(models.Model):
         "res.users", string="Second Approval By", readonly=True, tracking=True
     )
     second_approval_date = fields.Datetime(string="Second Approval On", readonly=True)
-    refused_by_id = fields.Many2one(
-        "res.users", string="Refused By", readonly=True, tracking=True
-    )
+    refused_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
     decision_note = fields.Text(
         string="Approver's Note",
         help="Required to refuse: why the request is refused.",

@@ -91,12 +91,14 @@ class TestCreditDecision(CreditCommon):
     def test_rolled_back_decision_leaves_no_row(self):
         self._invoice(4000.0)
         order = self._order(3000.0)
-        with self.assertRaisesRegex(UserError, "later failure"):
-            with self.env.cr.savepoint():
-                order.with_user(self.credit_manager)._credit_approve("deposit")
-                self.customer.with_user(self.credit_manager).credit_hold = True
-                self.assertEqual(len(self._decisions()), 2)
-                raise UserError("later failure")
+        with (
+            self.assertRaisesRegex(UserError, "later failure"),
+            self.env.cr.savepoint(),
+        ):
+            order.with_user(self.credit_manager)._credit_approve("deposit")
+            self.customer.with_user(self.credit_manager).credit_hold = True
+            self.assertEqual(len(self._decisions()), 2)
+            raise UserError(self.env._("later failure"))
         self.assertFalse(self._decisions())
 
     def test_limit_changes_by_hand(self):

@@ -289,7 +289,9 @@ class TestCreditLimitRequest(CreditCommon):
         self.assertEqual(context["default_order_id"], order.id)
         # Exactly what makes the quotation pass: 4,000 + 3,000.
         self.assertEqual(context["default_limit_requested"], 7000.0)
-        with Form(self.Request.with_user(self.salesman).with_context(context)) as form:
+        with Form(
+            self.Request.with_user(self.salesman).with_context(**context)
+        ) as form:
             self.assertEqual(form.limit_requested, 7000.0)
         request = form.record
         request.action_submit()

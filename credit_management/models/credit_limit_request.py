@@ -150,11 +150,11 @@ class CreditLimitRequest(models.Model):
         "The requested limit cannot be negative.",
     )
 
-    @api.depends("partner_id", "company_id", "state")
+    @api.depends("partner_id", "company_id")
     def _compute_limit_current(self):
         for request in self:
-            # Frozen once submitted: the level was decided on it.
-            if request.state not in ("draft", False) and request.limit_current:
+            # Frozen once submitted (written then): the level was decided on it.
+            if request.state not in ("draft", False):
                 continue
             partner = request.partner_id.with_company(request.company_id).sudo()
             request.limit_current = (

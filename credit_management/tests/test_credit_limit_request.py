@@ -94,6 +94,24 @@ class TestCreditLimitRequest(CreditCommon):
         )
         self.assertIn("was approved", told[:1].body)
 
+    def test_first_limit_for_a_customer_without_one(self):
+        self.customer.credit_limit_applies = False
+        request = self._request(3000.0)
+        self.assertEqual((request.limit_current, request.approval_level), (0.0, 1))
+        request.with_user(self.credit_manager).action_approve()
+        self.assertEqual(request.state, "applied")
+        self.assertTrue(self.customer.credit_limit_applies)
+        self.assertEqual(self.customer.credit_limit, 3000.0)
+        # What was asked stays as it was asked, the limit applied since.
+        request.invalidate_recordset()
+        self.assertEqual((request.limit_current, request.increase), (0.0, 3000.0))
+        removed, given = self._decisions(kind="limit").sorted("id")
+        self.assertEqual((removed.source, removed.limit_to), ("manual", 0.0))
+        self.assertEqual(
+            (given.source, given.limit_from, given.limit_to), ("request", 0.0, 3000.0)
+        )
+        self.assertIn("had no credit limit", given.note)
+
     def test_large_increase_needs_two_signatures(self):
         request = self._request(50000.0)
         self.assertEqual(request.approval_level, 2)

@@ -102,15 +102,29 @@ class CreditDecision(models.Model):
         help="A temporary limit ends on this day (the permanent limit applies "
         "again from it).",
     )
-    approval_level = fields.Integer(
+    approval_level = fields.Selection(
+        [("1", "One Signature"), ("2", "Two Signatures")],
+        string="Signatures",
         readonly=True,
-        help="Signatures a limit request needed: 1 (a credit manager) or 2 "
-        "(and a second approver).",
+        help="Signatures the limit request needed: a credit manager, or a credit "
+        "manager and a second approver. Empty: the limit did not change through "
+        "a request.",
+    )
+    first_signer_id = fields.Many2one(
+        "res.users",
+        string="First Signature By",
+        readonly=True,
+        help="The credit manager who signed first a request that needed two "
+        "signatures (the second signer is in By).",
     )
     grade_from_id = fields.Many2one("credit.grade", readonly=True)
     grade_to_id = fields.Many2one("credit.grade", readonly=True)
     reasons = fields.Text(readonly=True)
-    rule_codes = fields.Char(string="Rules", readonly=True)
+    why = fields.Char(
+        readonly=True,
+        help="The rules that blocked the order, in a few words.",
+    )
+    rule_codes = fields.Char(string="Rule Codes", readonly=True)
     note = fields.Text(readonly=True)
     approval_id = fields.Many2one(
         "credit.approval", readonly=True, index="btree_not_null"
@@ -204,6 +218,9 @@ class CreditDecision(models.Model):
                     "exposure": check.get("credit_exposure", 0.0),
                     "credit_limit": check.get("limit") or 0.0,
                     "reasons": "\n".join(check.get("reasons", ())),
+                    "why": order._credit_reasons_label(check)
+                    if check.get("codes")
+                    else False,
                     "rule_codes": ",".join(check.get("codes", ())),
                     **vals,
                 }

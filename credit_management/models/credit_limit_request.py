@@ -3,6 +3,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_amount, format_date
 from odoo.tools.mail import plaintext2html
 
+from .res_partner import CreditLimitBy
+
 # Fields the requester fills in; frozen once the request is submitted.
 REQUEST_FIELDS = frozenset(
     {
@@ -77,7 +79,7 @@ class CreditLimitRequest(models.Model):
         tracking=True,
     )
     limit_current = fields.Monetary(
-        string="Current Limit",
+        string="Limit Before",
         compute="_compute_limit_current",
         store=True,
         readonly=True,
@@ -87,7 +89,12 @@ class CreditLimitRequest(models.Model):
     limit_requested = fields.Monetary(
         string="Requested Limit", required=True, tracking=True
     )
-    increase = fields.Monetary(compute="_compute_level", store=True)
+    increase = fields.Monetary(
+        string="Change",
+        compute="_compute_level",
+        store=True,
+        help="Requested limit minus the limit before (negative: a decrease).",
+    )
     approval_level = fields.Integer(
         string="Signatures Needed",
         compute="_compute_level",
@@ -118,6 +125,7 @@ class CreditLimitRequest(models.Model):
             ("refused", "Refused"),
             ("applied", "Applied"),
             ("expired", "Expired"),
+            ("cancelled", "Withdrawn"),
         ],
         default="draft",
         required=True,
@@ -133,6 +141,7 @@ class CreditLimitRequest(models.Model):
         "res.users", string="Second Approval By", readonly=True, tracking=True
     )
     second_approval_date = fields.Datetime(string="Second Approval On", readonly=True)
+    refused_date = fields.Datetime(string="Refused On", readonly=True)
     refused_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
     decision_note = fields.Text(
         string="Approver's Note",
@@ -144,6 +153,10 @@ class CreditLimitRequest(models.Model):
         help="Whose signature the request waits for.",
     )
     can_sign = fields.Boolean(compute="_compute_can_sign")
+    sign_hint = fields.Char(
+        compute="_compute_can_sign",
+        help="Why the current user cannot sign this request.",
+    )
 
     _limit_requested_positive = models.Constraint(
         "CHECK(limit_requested >= 0)",
@@ -178,15 +191,22 @@ class CreditLimitRequest(models.Model):
             elif not request.first_approver_id:
                 request.waiting_for = self.env._("a credit manager")
             else:
-                request.waiting_for = request.company_id._credit_request_group().name
+                request.waiting_for = self.env._(
+                    "a second approver (%(group)s)",
+                    group=request.company_id._credit_request_group().display_name,
+                )
 
     @api.depends("state", "first_approver_id", "requested_by_id")
     @api.depends_context("uid")
     def _compute_can_sign(self):
         for request in self:
-            request.can_sign = (
-                request.state == "submitted" and not request._credit_sign_refusal()
+            refusal = (
+                request._credit_sign_refusal()
+                if request.state == "submitted"
+                else False
             )
+            request.can_sign = request.state == "submitted" and not refusal
+            request.sign_hint = refusal
 
     @api.constrains("limit_type", "date_from", "date_to")
     def _check_dates(self):
@@ -286,6 +306,45 @@ class CreditLimitRequest(models.Model):
                     )
                 )
             partner = request.partner_id.with_company(request.company_id).sudo()
+            current = partner.credit_limit if partner.credit_limit_applies else 0.0
+            waiting = self.search(
+                [
+                    ("partner_id", "=", request.partner_id.id),
+                    ("company_id", "=", request.company_id.id),
+                    ("state", "in", ("submitted", "approved")),
+                    ("id", "!=", request.id),
+                ],
+                limit=1,
+            )
+            if waiting:
+                raise UserError(
+                    self.env._(
+                        "Limit request %(other)s for %(partner)s (%(limit)s) is "
+                        "already waiting: wait for its decision, or withdraw it "
+                        "first.",
+                        other=waiting.name,
+                        partner=partner.display_name,
+                        limit=format_amount(
+                            self.env, waiting.limit_requested, request.currency_id
+                        ),
+                    )
+                )
+            same = not request.currency_id.compare_amounts(
+                request.limit_requested, current
+            )
+            if (
+                request.limit_type == "permanent"
+                and same
+                and partner.credit_limit_applies
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(partner)s already has a limit of %(limit)s: ask for "
+                        "another amount.",
+                        partner=partner.display_name,
+                        limit=format_amount(self.env, current, request.currency_id),
+                    )
+                )
             if request.limit_type == "temporary" and not partner.credit_limit_applies:
                 raise UserError(
                     self.env._(
@@ -294,28 +353,32 @@ class CreditLimitRequest(models.Model):
                         partner=partner.display_name,
                     )
                 )
-            request.sudo().write(
-                {
-                    "state": "submitted",
-                    "limit_current": partner.credit_limit
-                    if partner.credit_limit_applies
-                    else 0.0,
-                }
-            )
-            request._credit_ask(request.company_id._credit_manager_user())
+            values = {"state": "submitted", "limit_current": current}
+            if request.limit_type == "permanent":
+                # A permanent limit applies once approved.
+                values["date_from"] = fields.Date.context_today(request)
+            request.sudo().write(values)
+            request._credit_ask(request._credit_first_approvers())
         if len(self) != 1:
             return True
-        manager = self.company_id._credit_manager_user()
+        approvers = self._credit_first_approvers()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
+                "type": "success" if approvers else "warning",
                 "message": self.env._(
                     "Limit request %(name)s was sent to %(user)s; you will be told "
                     "of the decision.",
                     name=self.name,
-                    user=manager.name or self.env._("the credit managers"),
+                    user=", ".join(approvers.mapped("name")),
+                )
+                if approvers
+                else self.env._(
+                    "Limit request %(name)s is submitted, but no other credit "
+                    "manager of %(company)s can approve it: ask your administrator.",
+                    name=self.name,
+                    company=self.company_id.name,
                 ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
@@ -327,6 +390,7 @@ class CreditLimitRequest(models.Model):
             refusal = request._credit_sign_refusal()
             if refusal:
                 raise AccessError(refusal)
+            request._credit_check_not_stale()
             signer = request.sudo()
             request._credit_done_activities(
                 self.env._("Approved by %(user)s", user=self.env.user.name)
@@ -345,7 +409,7 @@ class CreditLimitRequest(models.Model):
                             increase=format_amount(
                                 self.env, request.increase, request.currency_id
                             ),
-                            group=request.company_id._credit_request_group().name,
+                            group=request.company_id._credit_request_group().display_name,
                         ),
                         subtype_xmlid="mail.mt_note",
                     )
@@ -369,7 +433,90 @@ class CreditLimitRequest(models.Model):
                 request
             ):
                 request._credit_apply()
+        if len(self) != 1:
+            return True
+        if self.state == "submitted":
+            message = self.env._(
+                "First signature recorded: %(name)s now waits for %(who)s.",
+                name=self.name,
+                who=self.waiting_for,
+            )
+        elif self.state == "applied":
+            message = self.env._(
+                "Limit request %(name)s is approved: the limit of %(partner)s is "
+                "%(limit)s%(until)s.",
+                name=self.name,
+                partner=self.partner_id.display_name,
+                limit=format_amount(self.env, self.limit_requested, self.currency_id),
+                until=self.env._(
+                    " until the day before %(date)s",
+                    date=format_date(self.env, self.date_to),
+                )
+                if self.limit_type == "temporary"
+                else "",
+            )
+        else:
+            message = self.env._(
+                "Limit request %(name)s is approved; it applies from %(date)s.",
+                name=self.name,
+                date=format_date(self.env, self.date_from),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_withdraw(self):
+        """The requester (or a credit manager) withdraws a request not decided
+        yet."""
+        manager = self.env.user.has_group("credit_management.group_credit_manager")
+        for request in self:
+            if request.state not in ("draft", "submitted"):
+                raise UserError(
+                    self.env._(
+                        "Limit request %(name)s was already decided.", name=request.name
+                    )
+                )
+            if request.requested_by_id != self.env.user and not manager:
+                raise AccessError(
+                    self.env._(
+                        "Only %(user)s, who asked, or a credit manager can withdraw "
+                        "limit request %(name)s.",
+                        user=request.requested_by_id.name,
+                        name=request.name,
+                    )
+                )
+            request.sudo().state = "cancelled"
+            request._credit_done_activities(
+                self.env._("Withdrawn by %(user)s", user=self.env.user.name)
+            )
         return True
+
+    def _credit_check_not_stale(self):
+        """Refuse to sign a request whose limit before is no longer the
+        customer's: it would apply a change nobody asked for."""
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id).sudo()
+        current = partner.credit_limit if partner.credit_limit_applies else 0.0
+        if self.currency_id.compare_amounts(current, self.limit_current):
+            raise UserError(
+                self.env._(
+                    "The limit of %(partner)s changed since request %(name)s was "
+                    "submitted (%(before)s then, %(now)s now): refuse it and ask "
+                    "again from the current limit.",
+                    partner=partner.display_name,
+                    name=self.name,
+                    before=format_amount(
+                        self.env, self.limit_current, self.currency_id
+                    ),
+                    now=format_amount(self.env, current, self.currency_id),
+                )
+            )
 
     def action_refuse(self):
         for request in self:
@@ -383,7 +530,13 @@ class CreditLimitRequest(models.Model):
                         "Write why the request is refused in the approver's note."
                     )
                 )
-            request.sudo().write({"state": "refused", "refused_by_id": self.env.uid})
+            request.sudo().write(
+                {
+                    "state": "refused",
+                    "refused_by_id": self.env.uid,
+                    "refused_date": fields.Datetime.now(),
+                }
+            )
             request._credit_done_activities(
                 self.env._(
                     "Refused by %(user)s: %(note)s", user=self.env.user.name, note=note
@@ -473,6 +626,31 @@ class CreditLimitRequest(models.Model):
                 note=plaintext2html(self._credit_summary()),
             )
 
+    def _credit_first_approvers(self):
+        """Who is asked to sign first: the company's credit manager, or, when
+        they asked themselves, the other credit managers of the company."""
+        self.ensure_one()
+        manager = self.company_id._credit_manager_user()
+        if manager and manager != self.requested_by_id:
+            return manager
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "all_group_ids",
+                        "in",
+                        self.env.ref("credit_management.group_credit_manager").ids,
+                    ),
+                    ("company_ids", "in", self.company_id.ids),
+                    ("share", "=", False),
+                    ("id", "!=", self.requested_by_id.id),
+                ],
+                limit=5,
+            )
+        )
+
     def _credit_ask_second(self):
         self.ensure_one()
         group = self.company_id._credit_request_group()
@@ -493,6 +671,17 @@ class CreditLimitRequest(models.Model):
                 limit=10,
             )
         )
+        if not users:
+            self.message_post(
+                body=self.env._(
+                    "Nobody else in %(group)s can give the second signature: add a "
+                    "member to the group (Settings › Credit Control › Second "
+                    "Approvers), or refuse the request.",
+                    group=group.display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+                partner_ids=self.first_approver_id.partner_id.ids,
+            )
         self._credit_ask(users)
 
     def _credit_done_activities(self, feedback):
@@ -552,7 +741,10 @@ class CreditLimitRequest(models.Model):
         self.ensure_one()
         return {
             "request_id": self.id,
-            "approval_level": self.approval_level,
+            "approval_level": str(self.approval_level),
+            "first_signer_id": self.first_approver_id.id
+            if self.approval_level > 1
+            else False,
             "temporary": self.limit_type == "temporary",
             "date_from": self.date_from if self.limit_type == "temporary" else False,
             "date_to": self.date_to if self.limit_type == "temporary" else False,
@@ -568,7 +760,7 @@ class CreditLimitRequest(models.Model):
             partner = (
                 request.partner_id.with_company(request.company_id)
                 .sudo()
-                .with_context(credit_limit_by=request)
+                .with_context(credit_limit_by=CreditLimitBy(request))
             )
             if request.limit_type == "permanent":
                 partner.write(
@@ -600,6 +792,27 @@ class CreditLimitRequest(models.Model):
                     ]
                 )
             request.sudo().state = "applied"
+            signers = request.first_approver_id | request.second_approver_id
+            partner.message_post(
+                body=self.env._(
+                    "Credit limit %(limit)s%(until)s through limit request %(name)s "
+                    "of %(requester)s, approved by %(signers)s.",
+                    limit=format_amount(
+                        self.env, request.limit_requested, request.currency_id
+                    ),
+                    until=self.env._(
+                        " (temporary, from %(start)s until the day before %(end)s)",
+                        start=format_date(self.env, request.date_from),
+                        end=format_date(self.env, request.date_to),
+                    )
+                    if request.limit_type == "temporary"
+                    else "",
+                    name=request.name,
+                    requester=request.requested_by_id.name,
+                    signers=", ".join(signers.mapped("name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _credit_end(self):
         """End applied temporary limits: the customer's permanent limit applies
@@ -608,7 +821,9 @@ class CreditLimitRequest(models.Model):
             partner = (
                 request.partner_id.with_company(request.company_id)
                 .sudo()
-                .with_context(credit_limit_by=request, credit_limit_expiry=True)
+                .with_context(
+                    credit_limit_by=CreditLimitBy(request), credit_limit_expiry=True
+                )
             )
             if (
                 partner.credit_limit_temporary_to == request.date_to

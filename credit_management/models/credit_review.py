@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
+from .res_partner import CreditLimitBy
+
 
 class CreditReview(models.Model):
     _name = "credit.review"
@@ -227,7 +229,7 @@ class CreditReview(models.Model):
                 )
             partner = review.partner_id.with_company(review.company_id)
             partner.with_context(
-                credit_review_apply=True, credit_limit_by=review
+                credit_review_apply=True, credit_limit_by=CreditLimitBy(review)
             ).write(
                 {
                     "credit_grade_id": review.grade_proposed_id.id,

@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
+from .res_partner import CreditLimitBy
+
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -487,7 +489,7 @@ class CreditScoring(models.AbstractModel):
         # Iterate the batch recordset itself: its records prefetch together.
         updates_by_id = {partner.id: updates for partner, updates in partner_updates}
         for partner in partners.with_context(
-            credit_review_apply=True, credit_limit_by=self
+            credit_review_apply=True, credit_limit_by=CreditLimitBy(self)
         ):
             partner.write(updates_by_id[partner.id])
         self._credit_log_decisions(reviews, review_values)

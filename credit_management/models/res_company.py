@@ -178,8 +178,9 @@ class ResCompany(models.Model):
     )
     credit_limit_requests_only = fields.Boolean(
         string="Limits Change Only Through Requests",
-        help="Credit limits cannot be typed in: they change through approved limit "
-        "requests (and credit reviews); a direct change is refused.",
+        help="Credit limits are read-only on customers: they change through "
+        "approved limit requests (and credit reviews); a direct change, also "
+        "through an import or RPC, is refused.",
     )
     credit_request_level1_amount = fields.Monetary(
         string="One Signature Up To",
@@ -198,7 +199,7 @@ class ResCompany(models.Model):
         "res.groups",
         string="Second Approvers",
         help="Members sign the limit increases above the first level, after a "
-        "credit manager. Empty: Accounting Administrators (Billing Administrator).",
+        "credit manager. Empty: Accounting / Administrator.",
     )
     credit_manager_user_id = fields.Many2one(
         "res.users",

@@ -3,6 +3,22 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .credit_exposure import CREDIT_FIGURES
 
+
+class CreditLimitBy:
+    """What changes a credit limit, carried in the context as
+    ``credit_limit_by``: a limit request, a credit review, a re-rating. An
+    object RPC cannot send (a JSON context holds no Python object), so the
+    source of a change cannot be forged."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, record):
+        self.record = record
+
+    def __repr__(self):
+        return f"CreditLimitBy({self.record!r})"
+
+
 # Credit settings whose changes are credit decisions (credit.decision).
 LOGGED_FIELDS = frozenset(
     {
@@ -47,7 +63,13 @@ class ResPartner(models.Model):
 
     # Core fields, extended: salesmen must read the limit that blocks their orders,
     # and every change is tracked for the audit.
-    credit_limit = fields.Float(groups=CREDIT_READ_GROUPS, tracking=True)
+    credit_limit = fields.Float(
+        groups=CREDIT_READ_GROUPS,
+        tracking=True,
+        help="Credit limit of this customer (permanent; a temporary limit may "
+        "apply for a period). Where the company changes limits only through "
+        "requests, it is read-only: use Request Limit Change.",
+    )
     use_partner_credit_limit = fields.Boolean(groups=CREDIT_READ_GROUPS)
 
     credit_limit_applies = fields.Boolean(
@@ -695,7 +717,8 @@ class ResPartner(models.Model):
         record cannot come from RPC, so the source cannot be forged), from an
         import, or by hand."""
         by = self.env.context.get("credit_limit_by")
-        if isinstance(by, models.BaseModel):
+        by = by.record if isinstance(by, CreditLimitBy) else None
+        if by is not None:
             if by._name == "credit.limit.request":
                 if self.env.context.get("credit_limit_expiry"):
                     return "expiry", by
@@ -852,8 +875,17 @@ class ResPartner(models.Model):
         }
 
     def action_credit_limit_request(self):
-        """Button of the Credit tab: ask for another limit."""
-        return self._credit_limit_request_action()
+        """Button of the Credit tab: ask for another limit (starting from the
+        current one)."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return self._credit_limit_request_action(
+            {
+                "default_limit_requested": partner.credit_limit
+                if partner.credit_limit_applies
+                else 0.0
+            }
+        )
 
     def action_view_credit_limit_requests(self):
         self.ensure_one()

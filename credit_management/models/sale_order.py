@@ -96,6 +96,13 @@ class SaleOrder(models.Model):
         compute="_compute_credit_approval_id",
         groups="base.group_user",
     )
+    credit_limit_request_id = fields.Many2one(
+        "credit.limit.request",
+        string="Waiting Limit Request",
+        compute="_compute_credit_limit_request_id",
+        help="A limit request for this customer waiting for its decision.",
+        groups="base.group_user",
+    )
     credit_approval_reason = fields.Text(
         string="Approval Reason",
         compute="_compute_credit_approval_id",
@@ -194,6 +201,28 @@ class SaleOrder(models.Model):
             order.credit_approval_id = approval
             order.credit_approval_user_id = approval.user_id
             order.credit_approval_reason = approval.reason
+
+    @api.depends("partner_id", "partner_invoice_id", "company_id")
+    def _compute_credit_limit_request_id(self):
+        # sudo: the salesperson learns that a request is waiting, whoever made it
+        Request = self.env["credit.limit.request"].sudo()
+        partners = {
+            order: order._credit_partner() for order in self if order.partner_id
+        }
+        waiting = Request.search(
+            [
+                ("partner_id", "in", [p.id for p in partners.values()]),
+                ("state", "in", ("submitted", "approved")),
+            ],
+            order="id desc",
+        )
+        for order in self:
+            partner = partners.get(order)
+            order.credit_limit_request_id = waiting.filtered(
+                lambda r, p=partner, c=order.company_id: (
+                    r.partner_id == p and r.company_id == c
+                )
+            )[:1].sudo(False)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_credit_approved(self):

@@ -84,7 +84,7 @@ class TestCreditLimitRequest(CreditCommon):
                 decision.limit_to,
                 decision.approval_level,
             ),
-            ("request", 5000.0, 6000.0, 1),
+            ("request", 5000.0, 6000.0, "1"),
         )
         self.assertEqual(decision.request_id, request)
         self.assertEqual(decision.user_id, self.credit_manager)
@@ -132,8 +132,10 @@ class TestCreditLimitRequest(CreditCommon):
         self.assertEqual(self.customer.credit_limit, 50000.0)
         decision = self._decisions(kind="limit")
         self.assertEqual(len(decision), 1)
-        self.assertEqual(decision.approval_level, 2)
+        self.assertEqual(decision.approval_level, "2")
+        # Both signatures are in the row.
         self.assertEqual(decision.user_id, self.director)
+        self.assertEqual(decision.first_signer_id, self.credit_manager)
 
     def test_percentage_keeps_a_large_customer_at_one_signature(self):
         self.customer.credit_limit = 100000.0
@@ -316,6 +318,71 @@ class TestCreditLimitRequest(CreditCommon):
         request.with_user(self.credit_manager).action_approve()
         order.invalidate_recordset()
         self.assertFalse(order.credit_blocked)
+
+    def test_request_on_a_changed_limit_cannot_be_signed(self):
+        request = self._request(6000.0)
+        self.customer.with_user(self.credit_manager).credit_limit = 8000.0
+        with self.assertRaisesRegex(UserError, "changed since request"):
+            request.with_user(self.credit_manager).action_approve()
+        self.assertEqual(self.customer.credit_limit, 8000.0)
+        self.assertEqual(request.state, "submitted")
+
+    def test_one_waiting_request_per_customer_and_withdraw(self):
+        first = self._request(6000.0)
+        with self.assertRaisesRegex(UserError, "already waiting"):
+            self._request(7000.0)
+        other_salesman = new_test_user(
+            self.env,
+            login="credit_salesman_two",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaisesRegex(AccessError, "can withdraw"):
+            first.with_user(other_salesman).action_withdraw()
+        first.with_user(self.salesman).action_withdraw()
+        self.assertEqual(first.state, "cancelled")
+        self.assertFalse(first.activity_ids)
+        second = self._request(7000.0)
+        self.assertEqual(second.state, "submitted")
+        with self.assertRaisesRegex(UserError, "already decided"):
+            first.with_user(self.salesman).action_withdraw()
+
+    def test_same_limit_is_not_a_request(self):
+        with self.assertRaisesRegex(UserError, "already has a limit"):
+            self._request(5000.0)
+
+    def test_own_request_goes_to_another_credit_manager(self):
+        request = self._request(6000.0, user=self.credit_manager)
+        asked = request.activity_ids.user_id
+        self.assertTrue(asked)
+        self.assertNotIn(self.credit_manager, asked)
+        self.assertIn(self.second_manager, asked)
+
+    def test_nobody_for_the_second_signature_is_said(self):
+        empty = self.env["res.groups"].create({"name": "Nobody signs"})
+        self.company.credit_request_group_id = empty
+        request = self._request(50000.0)
+        request.with_user(self.credit_manager).action_approve()
+        self.assertFalse(request.activity_ids)
+        self.assertTrue(
+            any("Nobody else in" in body for body in request.message_ids.mapped("body"))
+        )
+        self.assertIn("Nobody signs", request.waiting_for)
+        # The first signer is told why he cannot sign again.
+        self.assertIn(
+            "already approved", request.with_user(self.credit_manager).sign_hint
+        )
+
+    def test_quotation_shows_the_waiting_request(self):
+        self._invoice(4000.0)
+        order = self._order(3000.0)
+        self.assertFalse(order.credit_limit_request_id)
+        request = self._request(7000.0, order_id=order.id)
+        order.invalidate_recordset()
+        self.assertEqual(
+            order.with_user(self.salesman).credit_limit_request_id, request
+        )
 
     def test_access(self):
         request = self._request(6000.0)

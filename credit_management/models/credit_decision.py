@@ -124,7 +124,7 @@ class CreditDecision(models.Model):
         readonly=True,
         help="The rules that blocked the order, in a few words.",
     )
-    rule_codes = fields.Char(string="Rule Codes", readonly=True)
+    rule_codes = fields.Char(readonly=True)
     note = fields.Text(readonly=True)
     approval_id = fields.Many2one(
         "credit.approval", readonly=True, index="btree_not_null"

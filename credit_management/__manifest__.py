@@ -21,6 +21,8 @@
         "wizards/credit_scoring_wizard_views.xml",
         "report/credit_aging_report_views.xml",
         "wizards/credit_aging_wizard_views.xml",
+        "report/credit_audit_report.xml",
+        "wizards/credit_audit_wizard_views.xml",
         "views/credit_grade_views.xml",
         "views/credit_review_views.xml",
         "views/credit_score_factor_views.xml",

@@ -170,6 +170,8 @@ class CreditAuditWizard(models.TransientModel):
         }
 
     def _credit_level_label(self, level):
+        # The log keeps the level as a selection ("1", "2").
+        level = int(level or 0)
         if level == 1:
             return self.env._("One signature")
         if level == 2:
@@ -266,7 +268,7 @@ class CreditAuditWizard(models.TransientModel):
                 request=request.name or "",
                 valid_from=decision.date_from,
                 valid_to=decision.date_to,
-                approval_level=decision.approval_level,
+                approval_level=int(decision.approval_level or 0),
                 # Who signed the request (the row's own user applied it: the
                 # scheduled job for a limit that starts later).
                 approvers=", ".join(
@@ -348,7 +350,8 @@ class CreditAuditWizard(models.TransientModel):
         limit_levels = [
             limit_line(self._credit_level_label(level), [(source, level)])
             for source, level in sorted(
-                (key for key in net if key[0] == "request"), key=lambda k: k[1] or 0
+                (key for key in net if key[0] == "request"),
+                key=lambda k: int(k[1] or 0),
             )
         ]
         approvers = [

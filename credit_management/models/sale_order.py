@@ -9,10 +9,17 @@ from ..exceptions import CreditBlockedError
 
 # The credit work queues of the Sales menu, with what their list filters by
 # default on top of the action's domain: the count shown next to the menu is
-# the number of quotations the list opens with.
+# the number of records the list opens with.
 CREDIT_MENU_QUEUES = {
-    "credit_management.menu_credit_blocked_quotations": [("credit_blocked", "=", True)],
-    "credit_management.menu_credit_approval_requests": [],
+    "credit_management.menu_credit_blocked_quotations": (
+        "sale.order",
+        [("credit_blocked", "=", True)],
+    ),
+    "credit_management.menu_credit_approval_requests": ("sale.order", []),
+    "credit_management.menu_credit_limit_request": (
+        "credit.limit.request",
+        [("state", "=", "submitted")],
+    ),
 }
 
 
@@ -388,7 +395,7 @@ class SaleOrder(models.Model):
         the queues this user sees: {menu xmlid: quotations in the queue}."""
         visible = self.env["ir.ui.menu"]._visible_menu_ids()
         counts = {}
-        for xmlid, default_filter in CREDIT_MENU_QUEUES.items():
+        for xmlid, (model, default_filter) in CREDIT_MENU_QUEUES.items():
             menu = self.env.ref(xmlid, raise_if_not_found=False)
             if not menu or not menu.action:
                 continue
@@ -397,7 +404,9 @@ class SaleOrder(models.Model):
             if not visible.issuperset(map(int, path)):
                 continue
             domain = Domain(safe_eval(menu.action.sudo().domain or "[]"))
-            counts[xmlid] = self.search_count(domain & Domain(default_filter))
+            counts[xmlid] = self.env[model].search_count(
+                domain & Domain(default_filter)
+            )
         return counts
 
     def action_credit_approve(self):

@@ -209,16 +209,23 @@ class TestCreditScreens(CreditCommon):
     def test_menu_counts_the_queues_each_user_sees(self):
         blocked_menu = "credit_management.menu_credit_blocked_quotations"
         requests_menu = "credit_management.menu_credit_approval_requests"
+        limits_menu = "credit_management.menu_credit_limit_request"
         self._invoice(4500.0)
         blocked = self._order(1000.0)
         self._order(100.0)
         manager_orders = self.env["sale.order"].with_user(self.credit_manager)
         self.assertEqual(
-            manager_orders.credit_menu_counts(), {blocked_menu: 1, requests_menu: 0}
+            manager_orders.credit_menu_counts(),
+            {blocked_menu: 1, requests_menu: 0, limits_menu: 0},
         )
         blocked.with_user(self.salesman).action_credit_request_approval()
+        limit_request = self.env["credit.limit.request"].with_user(self.salesman)
+        limit_request.create(
+            {"partner_id": self.customer.id, "limit_requested": 9000.0, "reason": "x"}
+        ).action_submit()
         self.assertEqual(
-            manager_orders.credit_menu_counts(), {blocked_menu: 1, requests_menu: 1}
+            manager_orders.credit_menu_counts(),
+            {blocked_menu: 1, requests_menu: 1, limits_menu: 1},
         )
         # A salesman sees no credit menu: nothing is counted for him.
         self.assertEqual(
@@ -228,7 +235,7 @@ class TestCreditScreens(CreditCommon):
         self.salesman.group_ids += self.env.ref("credit_management.group_credit_user")
         self.assertEqual(
             self.env["sale.order"].with_user(self.salesman).credit_menu_counts(),
-            {blocked_menu: 1},
+            {blocked_menu: 1, limits_menu: 1},
         )
 
     def test_core_credit_warning_replaced_under_credit_control(self):

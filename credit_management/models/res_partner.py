@@ -149,10 +149,10 @@ class ResPartner(models.Model):
         groups=CREDIT_READ_GROUPS,
     )
     credit_limit_manual = fields.Boolean(
-        string="Limit Set By Hand",
+        string="Limit Decided By A Person",
         company_dependent=True,
-        help="The limit was set by a credit manager: reviews propose a new limit "
-        "but never change it automatically.",
+        help="The limit was set by a credit manager or through an approved limit "
+        "request: reviews propose a new limit but never change it automatically.",
         groups=CREDIT_READ_GROUPS,
     )
     credit_external_rating = fields.Float(

@@ -1,0 +1,3 @@
+from . import credit_delivery_release
+from . import sale_order
+from . import stock_picking

@@ -1,0 +1,2 @@
+from . import test_credit_delivery
+from . import test_credit_delivery_access

@@ -14,6 +14,7 @@
         "security/ir_rule.xml",
         "wizards/credit_delivery_release_wizard_views.xml",
         "views/credit_delivery_release_views.xml",
+        "views/credit_decision_views.xml",
         "views/stock_picking_views.xml",
         "views/menus.xml",
     ],

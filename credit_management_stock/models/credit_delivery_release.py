@@ -12,9 +12,10 @@ class CreditDeliveryRelease(models.Model):
     delivery they may read and that the check blocks now (checked in
     ``create``, whatever the path: the dialog, RPC, a One2many command), with
     who, when and the reasons of that moment set here, never taken from the
-    caller; never edited nor deleted. It lets that delivery go for the reasons
-    it overrode: a reason that comes up after it blocks again, and a backorder
-    of the delivery, which ships later, is checked again.
+    caller; never edited nor deleted; logged in the credit decision log. It
+    lets that delivery go for the reasons it overrode: a reason that comes up
+    after it blocks again, and a backorder of the delivery, which ships later,
+    is checked again.
     """
 
     _name = "credit.delivery.release"
@@ -54,7 +55,7 @@ class CreditDeliveryRelease(models.Model):
         """Only ``picking_id`` and ``reason`` come from the caller: who, when
         and the reasons are this moment's."""
         now = fields.Datetime.now()
-        records = []
+        records, decisions = [], []
         for vals in vals_list:
             picking = self.env["stock.picking"].browse(vals.get("picking_id")).exists()
             if not picking:
@@ -77,6 +78,7 @@ class CreditDeliveryRelease(models.Model):
                     )
                 )
             check = decision["check"]
+            decisions.append(decision)
             records.append(
                 {
                     "picking_id": picking.id,
@@ -93,8 +95,9 @@ class CreditDeliveryRelease(models.Model):
         # sudo: the releaser was authorised above and the values are the
         # system's; releasers need no create right of their own on the model.
         releases = super(CreditDeliveryRelease, self.sudo()).create(records)
-        for release in releases:
+        for release, decision in zip(releases, decisions, strict=True):
             release._credit_post()
+            release._credit_log_decision(decision)
         return releases.sudo(self.env.su)
 
     def write(self, vals):
@@ -121,6 +124,40 @@ class CreditDeliveryRelease(models.Model):
     def _credit_codes(self):
         self.ensure_one()
         return set(filter(None, (self.rule_codes or "").split(",")))
+
+    def _credit_log_decision(self, decision):
+        """The release in the credit decision log, with the figures of the
+        check it overrode (for an order: its total, and the exposure this
+        order included)."""
+        self.ensure_one()
+        check, order = decision["check"], decision["order"]
+        vals = {"picking_id": self.picking_id.id, "note": self.reason}
+        Decision = self.env["credit.decision"]
+        if order:
+            # sudo: the figures of the order are read for the log, whatever
+            # the releaser may read; the author stays the releaser
+            order = order.sudo()
+            return Decision._credit_log_order(
+                order,
+                "delivery_release",
+                check,
+                amount=order._credit_order_amount(),
+                exposure=check["credit_exposure"] + (check["increase"] or 0.0),
+                **vals,
+            )
+        return Decision._credit_log(
+            [
+                {
+                    "kind": "delivery_release",
+                    "source": "manual",
+                    "company_id": self.company_id.id,
+                    "partner_id": self.partner_id.id,
+                    "reasons": "\n".join(check["reasons"]),
+                    "rule_codes": ",".join(decision["codes"]),
+                    **vals,
+                }
+            ]
+        )
 
     def _credit_post(self):
         """The release in the delivery's chatter (and its order's), for the

@@ -65,6 +65,29 @@ class TestCreditDelivery(CreditStockCommon):
             )
         )
 
+    def test_release_is_logged_as_a_credit_decision(self):
+        order, delivery = self._shipped_order(1000.0)
+        self._hold("Cheque returned unpaid")
+        self._release(delivery, reason="Paid by wire this morning")
+        decision = self.env["credit.decision"].search(
+            [("picking_id", "=", delivery.id)]
+        )
+        self.assertEqual(decision.kind, "delivery_release")
+        self.assertEqual(decision.user_id, self.credit_manager)
+        self.assertEqual(decision.partner_id, self.customer)
+        self.assertEqual(decision.order_id, order)
+        self.assertEqual(decision.amount, 1000.0)
+        self.assertEqual(decision.exposure, 1000.0)
+        self.assertEqual(decision.rule_codes, "hold")
+        self.assertEqual(decision.note, "Paid by wire this morning")
+        self.assertIn("Cheque returned unpaid", decision.reasons)
+        manual = self._manual_delivery()
+        self._release(manual, reason="Samples")
+        decision = self.env["credit.decision"].search([("picking_id", "=", manual.id)])
+        self.assertEqual(decision.kind, "delivery_release")
+        self.assertFalse(decision.order_id)
+        self.assertEqual(decision.note, "Samples")
+
     def test_customer_not_held_passes(self):
         _order, delivery = self._shipped_order(1000.0)
         self.assertFalse(delivery.credit_blocked)

@@ -1,5 +1,6 @@
 from datetime import datetime, time, timedelta
 
+import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -91,14 +92,24 @@ class CreditRerate(models.AbstractModel):
         )
         # New credit information (ratings, statements) since the previous pass.
         partner_ids += self._credit_partner_ids_informed_since(
-            datetime.combine(since, time.min)
+            self._credit_day_start(since)
         )
         return [
             ("id", "in", partner_ids),
             "|",
             ("credit_score_date", "=", False),
-            ("credit_score_date", "<", datetime.combine(today, time.min)),
+            ("credit_score_date", "<", self._credit_day_start(today)),
         ]
+
+    @api.model
+    def _credit_day_start(self, day):
+        """The first moment of ``day`` (a date of the user's time zone, as the
+        pass's days are) as a UTC datetime, the way datetimes are stored: the
+        start of the day in UTC is another moment east or west of Greenwich, and
+        a customer rated after midnight UTC but before the local midnight was
+        taken for not rated today (the pass then rated it forever)."""
+        local = self.env.tz.localize(datetime.combine(day, time.min))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
     def _credit_partner_ids_informed_since(self, since):

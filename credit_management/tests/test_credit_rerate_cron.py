@@ -1,5 +1,5 @@
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -41,6 +41,9 @@ class TestCreditRerateCron(CreditCommon):
         cls.env["res.company"].sudo().search([]).credit_rerate_batch_size = 2
         cls.cron = cls.env.ref("credit_management.ir_cron_credit_rerate")
         cls.cron_events = cls.env.ref("credit_management.ir_cron_credit_rerate_events")
+        # The jobs see the days of the fixtures (cls.today, in the test's time
+        # zone), whatever the time zone of the jobs' user in this database.
+        (cls.cron | cls.cron_events).user_id.tz = cls.env.tz.zone
         # Start from no run and no pending call of either job.
         cls.env["credit.job.run"].sudo().search([]).unlink()
         cls.env["ir.cron.trigger"].sudo().search(
@@ -205,6 +208,35 @@ class TestCreditRerateCron(CreditCommon):
         self._run_cron(self.cron)
         self.assertEqual(run.state, "done")
         self.assertEqual(self._reviews(self.customers).partner_id, self.customers)
+
+    def test_event_pass_ends_between_local_and_utc_midnight(self):
+        """East of Greenwich, after the local midnight and before the UTC one,
+        a customer the pass has just rated is rated today: the pass once took
+        the local midnight for a UTC one, still found the customer to rate, and
+        rated it again and again (seen in CI between 23:00 and 24:00 UTC)."""
+        late = self.customers[0]
+        self._invoice(300.0, partner=late, days_ago=1)
+        day = self.today
+        run = (
+            self.env["credit.job.run"]
+            .sudo()
+            .create(
+                {
+                    "job": "rerate_event",
+                    "company_id": self.company.id,
+                    "date_start": datetime.combine(day, time(0, 0)),
+                    "date_from": day - timedelta(days=1),
+                    "date_to": day,
+                }
+            )
+        )
+        # 22:00 UTC the day before is 07:00 of ``day`` in Tokyo (UTC+9).
+        rated_at = datetime.combine(day - timedelta(days=1), time(22, 0))
+        Rerate = self.env["credit.rerate"].with_context(tz="Asia/Tokyo")
+        partners = self.env["res.partner"].with_company(self.company)
+        self.assertIn(late, partners.search(Rerate._credit_job_domain(run)))
+        late.with_company(self.company).credit_score_date = rated_at
+        self.assertNotIn(late, partners.search(Rerate._credit_job_domain(run)))
 
     def test_event_pass_rates_customers_with_new_overdue(self):
         late = self.customers[0]

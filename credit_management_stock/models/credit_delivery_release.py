@@ -131,7 +131,11 @@ class CreditDeliveryRelease(models.Model):
         order included)."""
         self.ensure_one()
         check, order = decision["check"], decision["order"]
-        vals = {"picking_id": self.picking_id.id, "note": self.reason}
+        # The delivery's name stays in the note if the bridge is uninstalled.
+        vals = {
+            "picking_id": self.picking_id.id,
+            "note": f"{self.picking_id.name}: {self.reason}",
+        }
         Decision = self.env["credit.decision"]
         if order:
             # sudo: the figures of the order are read for the log, whatever

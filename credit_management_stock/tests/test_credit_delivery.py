@@ -79,14 +79,14 @@ class TestCreditDelivery(CreditStockCommon):
         self.assertEqual(decision.amount, 1000.0)
         self.assertEqual(decision.exposure, 1000.0)
         self.assertEqual(decision.rule_codes, "hold")
-        self.assertEqual(decision.note, "Paid by wire this morning")
+        self.assertEqual(decision.note, f"{delivery.name}: Paid by wire this morning")
         self.assertIn("Cheque returned unpaid", decision.reasons)
         manual = self._manual_delivery()
         self._release(manual, reason="Samples")
         decision = self.env["credit.decision"].search([("picking_id", "=", manual.id)])
         self.assertEqual(decision.kind, "delivery_release")
         self.assertFalse(decision.order_id)
-        self.assertEqual(decision.note, "Samples")
+        self.assertEqual(decision.note, f"{manual.name}: Samples")
 
     def test_customer_not_held_passes(self):
         _order, delivery = self._shipped_order(1000.0)

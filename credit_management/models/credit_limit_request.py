@@ -169,10 +169,7 @@ class CreditLimitRequest(models.Model):
             # Frozen once submitted (written then): the level was decided on it.
             if request.state not in ("draft", False):
                 continue
-            partner = request.partner_id.with_company(request.company_id).sudo()
-            request.limit_current = (
-                partner.credit_limit if partner.credit_limit_applies else 0.0
-            )
+            request.limit_current = request._credit_permanent_limit()
 
     @api.depends("limit_current", "limit_requested", "company_id")
     def _compute_level(self):
@@ -306,7 +303,7 @@ class CreditLimitRequest(models.Model):
                     )
                 )
             partner = request.partner_id.with_company(request.company_id).sudo()
-            current = partner.credit_limit if partner.credit_limit_applies else 0.0
+            current = request._credit_permanent_limit()
             waiting = self.search(
                 [
                     ("partner_id", "=", request.partner_id.id),
@@ -497,12 +494,19 @@ class CreditLimitRequest(models.Model):
             )
         return True
 
+    def _credit_permanent_limit(self):
+        """The customer's permanent limit in the request's company now (0 when
+        the customer has no limit)."""
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id).sudo()
+        return partner.credit_limit if partner.credit_limit_applies else 0.0
+
     def _credit_check_not_stale(self):
         """Refuse to sign a request whose limit before is no longer the
         customer's: it would apply a change nobody asked for."""
         self.ensure_one()
         partner = self.partner_id.with_company(self.company_id).sudo()
-        current = partner.credit_limit if partner.credit_limit_applies else 0.0
+        current = self._credit_permanent_limit()
         if self.currency_id.compare_amounts(current, self.limit_current):
             raise UserError(
                 self.env._(

@@ -3,6 +3,7 @@
 import functools
 import json
 import platform
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -474,7 +475,23 @@ def data_summary(result):
     )
 
 
-def main(path):
+def kept_sections(path):
+    """Sections other bench scripts wrote into ``path`` (between
+    ``<!-- name:begin -->`` and ``<!-- name:end -->``), kept as they are."""
+    try:
+        with open(path) as results:
+            text = results.read()
+    except (OSError, TypeError):
+        return []
+    return [
+        match.group(0)
+        for match in re.finditer(
+            r"<!-- ([a-z_]+):begin -->.*?<!-- \1:end -->", text, flags=re.DOTALL
+        )
+    ]
+
+
+def main(path, keep=None):
     runs, timings = load(path)
     out = [
         "# Benchmark results",
@@ -496,6 +513,8 @@ def main(path):
     out += credit_file_lines(runs, labels)
     out += targets(runs, labels[-1]) if labels else []
     out += baseline_table(runs, timings, labels)
+    for section in kept_sections(keep):
+        out += ["", section]
     try:
         with open(ANALYSIS) as analysis:
             out += ["", analysis.read().rstrip()]
@@ -635,4 +654,7 @@ def targets(runs, label):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(
+        sys.argv[1],
+        keep=sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None,
+    )

@@ -103,5 +103,8 @@ if ! db_exists "$import_db"; then
 fi
 log "import of an agency file (bench/import_ratings.py)"
 "$PY" bench/import_ratings.py --config "$CONF" --db "$import_db" --json "$out"
-"$PY" bench/report.py "$out" > bench/RESULTS.md
+# Sections other scripts write into RESULTS.md (between <!-- name:begin/end -->
+# markers: the collections run, ...) are kept by report.py.
+"$PY" bench/report.py "$out" --keep bench/RESULTS.md > "$LOCAL/RESULTS.md.new"
+mv "$LOCAL/RESULTS.md.new" bench/RESULTS.md
 log "bench/RESULTS.md rewritten"

@@ -115,6 +115,22 @@ env["credit.rerate"]._cron_rerate()
 result["rerate_after"] = [
     [r.job, r.state, r.run_ref] for r in env["credit.job.run"].search([], order="id")
 ]
+# Collections (19.0.1.4.0): every customer reads "normal", in Python and in a
+# search (the field's default); no company starts reminding its customers on
+# its own after an upgrade.
+result["collection_statuses"] = sorted(
+    set(customers.mapped("credit_collection_status"))
+)
+result["collection_normal_found"] = env["res.partner"].search_count(
+    [("id", "in", customers.ids), ("credit_collection_status", "=", "normal")]
+) == len(customers)
+result["collection_policies"] = env["res.company"].search(
+    []
+).credit_collection_policy_id.ids
+env["credit.collection.run"]._cron_collect()
+result["collection_runs"] = env["credit.job.run"].search_count(
+    [("job", "=", "collect")]
+)
 env.cr.rollback()
 print("RESULT " + json.dumps(result))
 """
@@ -269,6 +285,10 @@ def main():
         min(after["rerate_after"]),
         ["rerate", "done", "2026-01-01 10:00:00"],
     )
+    expect("collection statuses", after["collection_statuses"], ["normal"])
+    expect("collection status found by search", after["collection_normal_found"], True)
+    expect("no collection policy set by the upgrade", after["collection_policies"], [])
+    expect("no collection run after the upgrade", after["collection_runs"], 0)
     for problem in problems:
         print("FAILED:", problem)
     print(

@@ -8,6 +8,8 @@ from . import credit_rating_import_line
 from . import credit_statement
 from . import credit_security
 from . import res_country
+from . import credit_collection_policy
+from . import credit_collection_level
 from . import res_company
 from . import res_config_settings
 from . import credit_exposure
@@ -18,6 +20,9 @@ from . import credit_policy
 from . import credit_approval
 from . import credit_decision
 from . import credit_limit_request
+from . import credit_collection_communication
+from . import credit_collection_promise
+from . import credit_collection_run
 from . import sale_order
 from . import sale_order_line
 from . import payment_transaction

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from .credit_collection_policy import COLLECTION_STATUSES
+
 DECISION_KINDS = [
     ("refusal", "Confirmation Refused"),
     ("approval", "Credit Approval"),
@@ -13,6 +15,7 @@ DECISION_KINDS = [
     ("security_released", "Security Released"),
     ("security_called", "Security Called"),
     ("request_refused", "Limit Request Refused"),
+    ("collection", "Collection Status"),
     # Written by the delivery bridge (credit_management_stock); declared here so
     # that uninstalling the bridge never deletes a row of the log.
     ("delivery_release", "Delivery Released"),
@@ -25,6 +28,7 @@ DECISION_SOURCES = [
     ("import", "Import"),
     ("expiry", "Temporary Limit Ended"),
     ("order", "Sale Order"),
+    ("collection", "Collections"),
     ("system", "System"),
 ]
 
@@ -122,6 +126,8 @@ class CreditDecision(models.Model):
     )
     grade_from_id = fields.Many2one("credit.grade", readonly=True)
     grade_to_id = fields.Many2one("credit.grade", readonly=True)
+    collection_status_from = fields.Selection(COLLECTION_STATUSES, readonly=True)
+    collection_status_to = fields.Selection(COLLECTION_STATUSES, readonly=True)
     reasons = fields.Text(readonly=True)
     why = fields.Char(
         readonly=True,

@@ -482,3 +482,97 @@ class CreditExposure(models.AbstractModel):
             )
         )
         return [row[0] for row in rows]
+
+    @api.model
+    def _credit_overdue_items(self, partner_ids, date):
+        """The open debit items of commercial partners ``partner_ids`` past due
+        on ``date``, and what each partner owes in all (one query each).
+
+        :return: ([(line id, partner id, due date, open amount)], oldest first;
+            {partner id: open receivables}), amounts in company currency
+        """
+        company_ids = self._credit_company_ids()
+        items = self.env.execute_query(
+            SQL(
+                """
+            SELECT aml.id, p.commercial_partner_id, aml.date_maturity,
+                   aml.amount_residual
+              %(open_items)s
+               AND aml.amount_residual > 0
+               AND aml.date_maturity < %(date)s
+             ORDER BY aml.date_maturity, aml.id
+                """,
+                open_items=self._credit_open_receivables_sql(
+                    company_ids,
+                    join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
+                    commercial_ids=partner_ids,
+                ),
+                date=date,
+            )
+        )
+        totals = self.env.execute_query(
+            SQL(
+                """
+            SELECT p.commercial_partner_id, SUM(aml.amount_residual)
+              %(open_items)s
+             GROUP BY p.commercial_partner_id
+                """,
+                open_items=self._credit_open_receivables_sql(
+                    company_ids,
+                    join=SQL("JOIN res_partner p ON p.id = aml.partner_id"),
+                    commercial_ids=partner_ids,
+                ),
+            )
+        )
+        return items, dict(totals)
+
+    @api.model
+    def _credit_received(self, periods):
+        """What customers paid (or were credited) on their receivable accounts
+        in given periods, in company currency (one query).
+
+        :param periods: [(key, commercial partner id, first day, last day)]
+        :return: {key: amount received}
+        """
+        if not periods:
+            return {}
+        keys, partner_ids, starts, ends = zip(*periods, strict=True)
+        self.env["account.move.line"].flush_model(
+            [
+                "account_id",
+                "balance",
+                "company_id",
+                "date",
+                "parent_state",
+                "partner_id",
+            ]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT period.key, -SUM(aml.balance)
+              FROM unnest(%(keys)s::int[], %(partner_ids)s::int[],
+                          %(starts)s::date[], %(ends)s::date[])
+                   AS period(key, partner_id, date_from, date_to)
+              JOIN account_move_line aml
+                ON aml.partner_id = ANY(%(contacts)s)
+               AND aml.date BETWEEN period.date_from AND period.date_to
+              JOIN res_partner p
+                ON p.id = aml.partner_id
+               AND p.commercial_partner_id = period.partner_id
+             WHERE aml.account_id = ANY(%(accounts)s)
+               AND aml.parent_state = 'posted'
+               AND aml.balance < 0
+               AND aml.company_id = ANY(%(company_ids)s)
+             GROUP BY period.key
+                """,
+                keys=list(keys),
+                partner_ids=list(partner_ids),
+                starts=list(starts),
+                ends=list(ends),
+                contacts=self._credit_contact_ids_sql(set(partner_ids)),
+                accounts=self._credit_receivable_account_ids_sql(),
+                company_ids=self._credit_company_ids(),
+            )
+        )
+        return dict(rows)

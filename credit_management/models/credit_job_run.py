@@ -30,6 +30,20 @@ CREDIT_JOBS = {
         "rating",
         "credit_management.ir_cron_credit_rerate_events",
     ),
+    "collect": (
+        "Collection run",
+        "credit.collection.run",
+        # It writes the customers' hold and status: one writer of a company's
+        # customers at a time, with the re-ratings.
+        "rating",
+        "credit_management.ir_cron_credit_collection",
+    ),
+    "collect_send": (
+        "Collection e-mails",
+        "credit.collection.communication",
+        "collection_send",
+        "credit_management.ir_cron_credit_collection_send",
+    ),
 }
 
 

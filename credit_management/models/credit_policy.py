@@ -1,12 +1,22 @@
 from odoo import api, models
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
+
+from .credit_collection_policy import COLLECTION_HOLD_STATUSES
 
 # The rules of the credit policy, in the order they are evaluated and listed.
 # Each is one method ``_credit_rule_<code>(check)`` returning None (the rule
 # passes) or {"reason": why it blocks, "action": what to do about it, and any
 # figure of its own, as the limit's "excess", added to the result}; a new rule
 # is one method, its code here and its setting on the company.
-CREDIT_RULES = ("hold", "prepayment", "country", "terms", "overdue", "limit")
+CREDIT_RULES = (
+    "collection",
+    "hold",
+    "prepayment",
+    "country",
+    "terms",
+    "overdue",
+    "limit",
+)
 
 
 class CreditCheck(dict):
@@ -155,10 +165,44 @@ class CreditPolicy(models.AbstractModel):
     # Rules
     # ------------------------------------------------------------------
     @api.model
+    def _credit_rule_collection(self, check):
+        """A customer in legal collection or written off buys on credit no more
+        (the hold these statuses set says the same: it is not repeated)."""
+        partner = check["partner"]
+        status = partner.credit_collection_status
+        if status not in COLLECTION_HOLD_STATUSES:
+            return None
+        if status == "legal":
+            reason = self.env._(
+                "%(partner)s is in legal collection since %(date)s: no order on "
+                "credit until the overdue invoices are paid.",
+                partner=partner.display_name,
+                date=format_date(self.env, partner.credit_collection_status_date),
+            )
+        else:
+            reason = self.env._(
+                "The debt of %(partner)s was written off on %(date)s: no order on "
+                "credit.",
+                partner=partner.display_name,
+                date=format_date(self.env, partner.credit_collection_status_date),
+            )
+        return {
+            "reason": reason,
+            "action": self.env._(
+                "ask the customer to pay in advance, or a credit manager to approve"
+            ),
+        }
+
+    @api.model
     def _credit_rule_hold(self, check):
         partner = check["partner"]
         if not partner.credit_hold:
             return None
+        if (
+            partner.credit_hold_by_collection
+            and partner.credit_collection_status in COLLECTION_HOLD_STATUSES
+        ):
+            return None  # the collection rule says it
         return {
             "reason": self.env._(
                 "%(partner)s is on credit hold: %(reason)s.",

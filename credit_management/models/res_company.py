@@ -201,6 +201,13 @@ class ResCompany(models.Model):
         help="Members sign the limit increases above the first level, after a "
         "credit manager. Empty: Accounting / Administrator.",
     )
+    credit_collection_policy_id = fields.Many2one(
+        "credit.collection.policy",
+        string="Collection Policy",
+        domain="[('company_id', '=', id)]",
+        help="Levels of reminders for overdue invoices, run every day. Empty: no "
+        "collection run for this company.",
+    )
     credit_manager_user_id = fields.Many2one(
         "res.users",
         string="Credit Manager",

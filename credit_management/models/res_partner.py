@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..report.credit_aging_report import BUCKETS
+from .credit_collection_policy import COLLECTION_HOLD_STATUSES, COLLECTION_STATUSES
 from .credit_exposure import CREDIT_FIGURES
 
 
@@ -27,6 +29,18 @@ LOGGED_FIELDS = frozenset(
         "use_partner_credit_limit",
         "credit_grade_id",
         "credit_hold",
+        "credit_collection_status",
+    }
+)
+
+# Collection settings of a customer: changed by credit users (collectors); the
+# statuses that put the customer on hold only by a credit manager.
+COLLECTION_FIELDS = frozenset(
+    {
+        "credit_collection_status",
+        "credit_collection_excluded",
+        "credit_collection_exclusion_reason",
+        "credit_collection_policy_id",
     }
 )
 
@@ -328,6 +342,118 @@ class ResPartner(models.Model):
         groups=CREDIT_READ_GROUPS,
     )
     credit_is_manager = fields.Boolean(compute="_compute_credit_is_manager")
+    credit_is_collector = fields.Boolean(compute="_compute_credit_is_manager")
+
+    # Collections (credit.collection.*): company-dependent, on the commercial
+    # partner.
+    credit_collection_status = fields.Selection(
+        COLLECTION_STATUSES,
+        string="Collection Status",
+        company_dependent=True,
+        tracking=True,
+        help="Where the customer stands in the collection of its overdue invoices: "
+        "set by the daily collection run or by hand. Legal collection and written "
+        "off put the customer on hold.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_collection_status_date = fields.Date(
+        string="Collection Status Since",
+        company_dependent=True,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_collection_excluded = fields.Boolean(
+        string="Excluded From Collections",
+        company_dependent=True,
+        tracking=True,
+        help="The collection run sends this customer no reminder and changes "
+        "nothing of it.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_collection_exclusion_reason = fields.Char(
+        string="Exclusion Reason",
+        company_dependent=True,
+        tracking=True,
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_collection_policy_id = fields.Many2one(
+        "credit.collection.policy",
+        string="Collection Policy",
+        company_dependent=True,
+        tracking=True,
+        domain="[('company_id', '=', current_company_id)]",
+        help="Empty: the company's collection policy.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_collection_date = fields.Datetime(
+        string="Last Collection Run",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_hold_by_collection = fields.Boolean(
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        help="The hold was set by the collection run: it releases it when nothing "
+        "overdue calls for it any more.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_collection_communication_ids = fields.One2many(
+        "credit.collection.communication",
+        "partner_id",
+        string="Collection Communications",
+        groups="credit_management.group_credit_user",
+    )
+    credit_collection_promise_ids = fields.One2many(
+        "credit.collection.promise",
+        "partner_id",
+        string="Promises To Pay",
+        groups="credit_management.group_credit_user",
+    )
+    credit_collection_communication_count = fields.Integer(
+        compute="_compute_credit_collection_counts",
+        groups="credit_management.group_credit_user",
+    )
+    credit_collection_promise_count = fields.Integer(
+        compute="_compute_credit_collection_counts",
+        groups="credit_management.group_credit_user",
+    )
+
+    @api.constrains("credit_collection_excluded", "credit_collection_exclusion_reason")
+    def _check_credit_collection_exclusion(self):
+        for partner in self:
+            if (
+                partner.credit_collection_excluded
+                and not (partner.credit_collection_exclusion_reason or "").strip()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Say why %(partner)s is excluded from collections (Exclusion "
+                        "Reason).",
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.depends_context("company")
+    def _compute_credit_collection_counts(self):
+        counts = {}
+        for model, field in (
+            (
+                "credit.collection.communication",
+                "credit_collection_communication_count",
+            ),
+            ("credit.collection.promise", "credit_collection_promise_count"),
+        ):
+            counts[field] = dict(
+                self.env[model]._read_group(
+                    [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+                )
+            )
+        for partner in self:
+            for field, by_partner in counts.items():
+                partner[field] = by_partner.get(partner, 0)
 
     @api.depends_context("company")
     def _compute_credit_currency_id(self):
@@ -463,9 +589,13 @@ class ResPartner(models.Model):
                 )
 
     @api.depends_context("uid")
+    @api.depends_context("uid")
     def _compute_credit_is_manager(self):
         self.credit_is_manager = self.env.user.has_group(
             "credit_management.group_credit_manager"
+        )
+        self.credit_is_collector = self.env.user.has_group(
+            "credit_management.group_credit_user"
         )
 
     @api.depends_context("company")
@@ -662,7 +792,7 @@ class ResPartner(models.Model):
             if not partner.parent_id and any(vals.get(name) for name in LOGGED_FIELDS)
         )
         if informed and self.env.company.credit_control_enabled:
-            empty = (0.0, False, self.env["credit.grade"], False)
+            empty = (0.0, False, self.env["credit.grade"], False, "normal")
             informed._credit_decision_after(dict.fromkeys(informed.sudo(), empty))
         return partners
 
@@ -683,6 +813,15 @@ class ResPartner(models.Model):
             partner.commercial_partner_id == partner for partner in self
         ):
             self._credit_check_manager(vals)
+        if COLLECTION_FIELDS.intersection(vals):
+            self._credit_check_collector(vals)
+        if "credit_hold" in vals and not vals["credit_hold"]:
+            vals = dict(vals, credit_hold_by_collection=False)
+        if "credit_collection_status" in vals:
+            vals = dict(
+                vals,
+                credit_collection_status_date=fields.Date.context_today(self),
+            )
         if (
             "credit_limit" in vals
             and "credit_limit_manual" not in vals
@@ -706,7 +845,52 @@ class ResPartner(models.Model):
         result = super(ResPartner, partners).write(vals)
         if before:
             partners._credit_decision_after(before)
+        if "credit_collection_status" in vals and not self.env.context.get(
+            "credit_collection_run"
+        ):
+            partners._credit_collection_sync_hold()
         return result
+
+    def _credit_collection_sync_hold(self):
+        """After a change of the collection status by hand: legal collection
+        and write-offs put the customer on hold (unless it is already); leaving
+        them releases a hold the collections had set."""
+        partners = self.filtered(lambda p: p.commercial_partner_id == p)
+        labels = dict(
+            self._fields["credit_collection_status"]._description_selection(self.env)
+        )
+        for status in COLLECTION_HOLD_STATUSES:
+            to_hold = partners.filtered(
+                lambda p, status=status: (
+                    p.credit_collection_status == status and not p.credit_hold
+                )
+            )
+            if to_hold:
+                to_hold.write(
+                    {
+                        "credit_hold": True,
+                        "credit_hold_reason": self.env._(
+                            "collection status %(status)s",
+                            status=labels[status],
+                        ),
+                        "credit_hold_by_collection": True,
+                    }
+                )
+        to_release = partners.filtered(
+            lambda p: (
+                p.credit_collection_status not in COLLECTION_HOLD_STATUSES
+                and p.credit_hold
+                and p.credit_hold_by_collection
+            )
+        )
+        if to_release:
+            to_release.write(
+                {
+                    "credit_hold": False,
+                    "credit_hold_reason": False,
+                    "credit_hold_by_collection": False,
+                }
+            )
 
     # ------------------------------------------------------------------
     # Credit decisions: limit, grade and hold changes
@@ -725,6 +909,12 @@ class ResPartner(models.Model):
                 return "request", by
             if by._name == "credit.review":
                 return "review", by
+            if by._name in (
+                "credit.collection.run",
+                "credit.collection.promise",
+                "credit.collection.communication",
+            ):
+                return "collection", by
             if by._name == "credit.scoring":
                 # A re-rating writes its decisions itself, in one batch.
                 return "scoring", by
@@ -739,6 +929,7 @@ class ResPartner(models.Model):
             self.credit_limit_applies,
             self.credit_grade_id,
             self.credit_hold,
+            self.credit_collection_status or "normal",
         )
 
     def _credit_decision_before(self, vals):
@@ -761,8 +952,8 @@ class ResPartner(models.Model):
         company = self.env.company
         source, record = self._credit_limit_source()
         rows = []
-        for partner, (limit, applies, grade, hold) in before.items():
-            new_limit, new_applies, new_grade, new_hold = (
+        for partner, (limit, applies, grade, hold, status) in before.items():
+            new_limit, new_applies, new_grade, new_hold, new_status = (
                 partner._credit_decision_values()
             )
             common = {"company_id": company.id, "partner_id": partner.id}
@@ -815,6 +1006,16 @@ class ResPartner(models.Model):
                         "kind": "hold" if new_hold else "release",
                         "source": source,
                         "reasons": partner.credit_hold_reason if new_hold else False,
+                    }
+                )
+            if status != new_status:
+                rows.append(
+                    {
+                        **common,
+                        "kind": "collection",
+                        "source": source,
+                        "collection_status_from": status,
+                        "collection_status_to": new_status,
                     }
                 )
         self.env["credit.decision"]._credit_log(rows)
@@ -929,6 +1130,112 @@ class ResPartner(models.Model):
             "Open Items of %(partner)s", partner=self.commercial_partner_id.display_name
         )
         return action
+
+    # ------------------------------------------------------------------
+    # Collections
+    # ------------------------------------------------------------------
+    def _credit_collection_recipient(self):
+        """The contact who receives the customer's reminders: its invoice
+        address."""
+        self.ensure_one()
+        return self.browse(self.address_get(["invoice"])["invoice"])
+
+    def _credit_statement_data(self, date=None):
+        """The customer's open items as of ``date`` (today by default) with the
+        aging periods of the current company, for its statement (company
+        currency)."""
+        self.ensure_one()
+        date = date or fields.Date.context_today(self)
+        report = (
+            self.env["credit.aging.report"]
+            .sudo()  # the statement is printed for the customer by credit users
+            .with_context(credit_aging_date=date, credit_aging_basis="due")
+        )
+        labels = report.fields_get(list(BUCKETS), ["string"])
+        lines = report.search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("partner_id", "=", self.commercial_partner_id.id),
+            ],
+            order="date_maturity, id",
+        )
+        buckets = [sum(lines.mapped(name)) for name in BUCKETS]
+        return {
+            "date": date,
+            "lines": lines,
+            "labels": [labels[name]["string"] for name in BUCKETS],
+            "buckets": buckets,
+            "total": sum(lines.mapped("residual")),
+            "overdue": sum(line.residual for line in lines if line.days_overdue > 0),
+            "currency": self.env.company.currency_id,
+            "company": self.env.company,
+        }
+
+    def action_credit_print_statement(self):
+        self.ensure_one()
+        return self.env.ref(
+            "credit_management.action_report_credit_statement"
+        ).report_action(self.commercial_partner_id)
+
+    def action_credit_view_collection_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.action_credit_collection_communication"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
+
+    def action_credit_view_collection_promises(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.action_credit_collection_promise"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_credit_record_promise(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Promise To Pay"),
+            "res_model": "credit.collection.promise",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def _credit_check_collector(self, vals):
+        """Collection settings are changed by credit users; legal collection and
+        write-offs (which put the customer on hold), and taking a customer out
+        of them, by credit managers."""
+        if self.env.su or self._credit_limit_source()[0] == "collection":
+            return
+        user = self.env.user
+        if not user.has_group("credit_management.group_credit_user"):
+            raise AccessError(
+                self.env._(
+                    "Only credit users (collectors) can change the collection "
+                    "settings of a customer."
+                )
+            )
+        if "credit_collection_status" in vals and not user.has_group(
+            "credit_management.group_credit_manager"
+        ):
+            severe = vals[
+                "credit_collection_status"
+            ] in COLLECTION_HOLD_STATUSES or any(
+                partner.credit_collection_status in COLLECTION_HOLD_STATUSES
+                for partner in self
+            )
+            if severe:
+                raise AccessError(
+                    self.env._(
+                        "Only a credit manager can hand a customer over to legal "
+                        "collection, write it off, or take it back from there."
+                    )
+                )
 
     def _credit_check_manager(self, vals):
         if self.env.su or self.env.user.has_group(

@@ -658,6 +658,7 @@ class SaleOrder(models.Model):
         "Why" column, and the banner's line)."""
         currency = check["currency"]
         labels = {
+            "collection": self.env._("customer in legal collection or written off"),
             "hold": self.env._("customer on credit hold"),
             "prepayment": self.env._("grade requires payment in advance"),
             "country": self.env._("country risk requires payment in advance"),

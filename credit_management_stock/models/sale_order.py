@@ -4,7 +4,7 @@ from odoo import fields, models
 
 # The rules that still hold back the goods of an order its customer has paid in
 # full: a hold is about the customer, not about what the order still owes.
-CREDIT_RULES_PAID = ("hold",)
+CREDIT_RULES_PAID = ("collection", "hold")
 
 
 class SaleOrder(models.Model):

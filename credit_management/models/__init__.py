@@ -21,6 +21,7 @@ from . import credit_approval
 from . import credit_decision
 from . import credit_limit_request
 from . import credit_collection_communication
+from . import credit_collection_communication_line
 from . import credit_collection_promise
 from . import credit_collection_run
 from . import sale_order

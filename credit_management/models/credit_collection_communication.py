@@ -64,12 +64,9 @@ class CreditCollectionCommunication(models.Model):
         "res.company", required=True, readonly=True, index=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    policy_id = fields.Many2one(
-        "credit.collection.policy", string="Policy", readonly=True
-    )
+    policy_id = fields.Many2one("credit.collection.policy", readonly=True)
     level_id = fields.Many2one(
         "credit.collection.level",
-        string="Level",
         required=True,
         readonly=True,
         index=True,
@@ -91,21 +88,19 @@ class CreditCollectionCommunication(models.Model):
         required=True,
         readonly=True,
         tracking=True,
-        help="A cancelled communication does not count: its items may be reminded "
-        "at its level again.",
+        help="A cancelled communication does not count: its items may be spoken of "
+        "at their level again.",
     )
-    line_ids = fields.Many2many(
-        "account.move.line",
-        "credit_collection_communication_line_rel",
+    line_ids = fields.One2many(
+        "credit.collection.communication.line",
         "communication_id",
-        "line_id",
         string="Overdue Items",
         readonly=True,
-        help="The overdue items that reached this level when it was decided.",
+        help="The overdue items it spoke of, each with the level it had reached.",
     )
     amount_overdue = fields.Monetary(
         readonly=True,
-        help="Open amount of the items that reached the level (company currency).",
+        help="Open amount of the items it spoke of (company currency).",
     )
     max_days_overdue = fields.Integer(string="Oldest (Days Past Due)", readonly=True)
     status_to = fields.Selection(

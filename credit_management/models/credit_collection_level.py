@@ -15,7 +15,6 @@ class CreditCollectionLevel(models.Model):
     name = fields.Char(required=True, translate=True)
     policy_id = fields.Many2one(
         "credit.collection.policy",
-        string="Policy",
         required=True,
         index=True,
         ondelete="cascade",
@@ -54,7 +53,6 @@ class CreditCollectionLevel(models.Model):
         help="Schedule a call activity for the policy's collector.",
     )
     put_on_hold = fields.Boolean(
-        string="Put On Hold",
         help="Put the customer on credit hold: no order on credit is confirmed "
         "until everything overdue is paid or a credit manager releases it.",
     )

@@ -1,6 +1,7 @@
 from collections import defaultdict
+from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
 from .credit_collection_policy import COLLECTION_HOLD_STATUSES
@@ -175,29 +176,34 @@ class CreditCollectionRun(models.AbstractModel):
 
     @api.model
     def _credit_collection_said(self, partners):
-        """{partner id: {level id: set of line ids}}: the items each level
-        already spoke of (communications not cancelled)."""
+        """{partner id: {move line id: days of the highest level it was spoken
+        of at}} (communications not cancelled)."""
         self.env["credit.collection.communication"].flush_model(
-            ["partner_id", "level_id", "state", "company_id", "line_ids"]
+            ["partner_id", "state", "company_id"]
         )
+        self.env["credit.collection.communication.line"].flush_model(
+            ["communication_id", "move_line_id", "level_id"]
+        )
+        self.env["credit.collection.level"].flush_model(["days"])
         rows = self.env.execute_query(
             SQL(
                 """
-            SELECT c.partner_id, c.level_id, ARRAY_AGG(rel.line_id)
+            SELECT c.partner_id, l.move_line_id, MAX(lv.days)
               FROM credit_collection_communication c
-              JOIN credit_collection_communication_line_rel rel
-                ON rel.communication_id = c.id
+              JOIN credit_collection_communication_line l
+                ON l.communication_id = c.id
+              JOIN credit_collection_level lv ON lv.id = l.level_id
              WHERE c.partner_id = ANY(%s) AND c.company_id = %s
                AND c.state != 'cancelled'
-             GROUP BY c.partner_id, c.level_id
+             GROUP BY c.partner_id, l.move_line_id
                 """,
                 partners.ids,
                 self.env.company.id,
             )
         )
         said = defaultdict(dict)
-        for partner_id, level_id, line_ids in rows:
-            said[partner_id][level_id] = set(line_ids)
+        for partner_id, line_id, days in rows:
+            said[partner_id][line_id] = days
         return said
 
     @api.model
@@ -211,7 +217,7 @@ class CreditCollectionRun(models.AbstractModel):
             "partner": partner,
             "policy": levels[:1].policy_id,
             "level": None,
-            "line_ids": [],
+            "lines": [],
             "amount": 0.0,
             "max_days": 0,
             "status": status,
@@ -231,39 +237,34 @@ class CreditCollectionRun(models.AbstractModel):
             else:
                 paused = True
         # The levels reached: those whose days the items reach, for at least
-        # their minimum amount.
+        # their minimum amount; each item is at the highest of them it reaches.
         reached = []
         for level in levels:
-            lines = [
-                (line_id, amount)
-                for line_id, days, amount in items
-                if days >= level.days
-            ]
-            amount = sum(amount for __, amount in lines)
-            if lines and currency.compare_amounts(amount, level.min_amount) >= 0:
-                reached.append((level, lines, amount))
-        # One communication, at the highest level with items that no level as
-        # high or higher spoke of (a lower level never follows a higher one
-        # about the same items).
-        if not paused:
-            told = set()
-            told_at = {}
-            for level in reversed(levels):
-                told |= said.get(level.id, set())
-                told_at[level] = set(told)
-            for level, lines, amount in reversed(reached):
-                if {line_id for line_id, __ in lines} - told_at[level]:
-                    entry.update(
-                        level=level,
-                        line_ids=[line_id for line_id, __ in lines],
-                        amount=amount,
-                        max_days=max(days for __, days, __ in items),
-                    )
-                    break
+            amount = sum(amount for __, days, amount in items if days >= level.days)
+            if amount > 0 and currency.compare_amounts(amount, level.min_amount) >= 0:
+                reached.append(level)
+        lines = []
+        for line_id, days, amount in items:
+            at = [level for level in reached if days >= level.days]
+            if at:
+                lines.append((line_id, at[-1], days, amount))
+        # One communication, at the customer's level, about every item with a
+        # level, when one of them reached a level higher than any it was spoken
+        # of at: a second run the same day says nothing, an item is spoken of
+        # again only at a higher level.
+        if not paused and any(
+            level.days > said.get(line_id, 0) for line_id, level, __, __ in lines
+        ):
+            entry.update(
+                level=reached[-1],
+                lines=lines,
+                amount=sum(amount for __, __, __, amount in lines),
+                max_days=max(days for __, __, days, __ in lines),
+            )
         new_status = self._credit_collection_status(status, paused, reached, open_total)
         entry["status"] = new_status
         hold_needed = new_status in COLLECTION_HOLD_STATUSES or any(
-            level.put_on_hold for level, __, __ in reached
+            level.put_on_hold for level in reached
         )
         if hold_needed and not partner.credit_hold:
             entry["hold"] = True
@@ -297,7 +298,7 @@ class CreditCollectionRun(models.AbstractModel):
         if paused:
             return "payment_plan"
         if reached:
-            return reached[-1][0].collection_status
+            return reached[-1].collection_status
         return "normal"
 
     # ------------------------------------------------------------------
@@ -327,7 +328,18 @@ class CreditCollectionRun(models.AbstractModel):
                     "date": date,
                     "user_id": self.env.uid,
                     "run_id": run.id if run else False,
-                    "line_ids": [(6, 0, entry["line_ids"])],
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "move_line_id": line_id,
+                                "level_id": line_level.id,
+                                "days_overdue": days,
+                                "amount": amount,
+                                "date_maturity": date - timedelta(days=days),
+                            }
+                        )
+                        for line_id, line_level, days, amount in entry["lines"]
+                    ],
                     "amount_overdue": entry["amount"],
                     "max_days_overdue": entry["max_days"],
                     "status_to": entry["status"],

@@ -20,10 +20,8 @@ class CreditCollectionReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     collection_status = fields.Selection(COLLECTION_STATUSES, readonly=True)
-    excluded = fields.Boolean(string="Excluded", readonly=True)
-    policy_id = fields.Many2one(
-        "credit.collection.policy", string="Policy", readonly=True
-    )
+    excluded = fields.Boolean(readonly=True)
+    policy_id = fields.Many2one("credit.collection.policy", readonly=True)
     level_id = fields.Many2one(
         "credit.collection.level", string="Last Level", readonly=True
     )
@@ -33,9 +31,7 @@ class CreditCollectionReport(models.Model):
     max_days_overdue = fields.Integer(
         string="Days Past Due", readonly=True, aggregator="max"
     )
-    next_level_id = fields.Many2one(
-        "credit.collection.level", string="Next Level", readonly=True
-    )
+    next_level_id = fields.Many2one("credit.collection.level", readonly=True)
     next_date = fields.Date(
         string="Next Action",
         readonly=True,

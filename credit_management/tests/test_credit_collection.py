@@ -140,8 +140,29 @@ class TestCreditCollectionLevels(CollectionCommon):
         invoice = self._invoice(100.0, partner=partner, days_ago=30)
         second = self._run(partner)
         self.assertEqual(second.level_id, self.level_30)
-        self.assertIn(invoice.line_ids.filtered("date_maturity"), second.line_ids)
+        self.assertIn(
+            invoice.line_ids.filtered("date_maturity"), second.line_ids.move_line_id
+        )
         self.assertEqual(len(second.line_ids), 2)
+        self.assertEqual(second.line_ids.level_id, self.level_30)
+
+    def test_items_below_the_customers_level_are_not_spoken_of_twice(self):
+        """Found by the bench: a customer at the legal level (one item 95 days
+        past due) with another item 50 days past due got the legal letter, then,
+        the same day, a final notice about the other item."""
+        partner = self._customer("Two levels")
+        old = self._invoice(600.0, partner=partner, days_ago=95)
+        recent = self._invoice(300.0, partner=partner, days_ago=50)
+        first = self._run(partner)
+        self.assertEqual(first.level_id, self.level_90)
+        level_of = {line.move_id: line.level_id for line in first.line_ids}
+        self.assertEqual(level_of, {old: self.level_90, recent: self.level_45})
+        self.assertAlmostEqual(first.amount_overdue, 900.0)
+        self.assertFalse(self._run(partner), "the same day: nothing new")
+        # 40 days on, the recent item reaches the legal level: spoken of again.
+        later = self._run(partner, date=self.today + timedelta(days=40))
+        self.assertEqual(later.level_id, self.level_90)
+        self.assertEqual(later.line_ids.level_id, self.level_90)
 
     def test_highest_level_with_new_items_and_next_day_escalates(self):
         partner = self._customer("Escalates")
@@ -386,6 +407,22 @@ class TestCreditCollectionChannels(CollectionCommon):
         self.assertAlmostEqual(data["buckets"][0], 200.0, msg="not due")
         self.assertAlmostEqual(sum(data["buckets"]), 500.0)
         self.assertAlmostEqual(data["buckets"][3], 300.0, msg="61-90 days")
+
+    def test_statement_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["credit_management"], ["zh_CN"], overwrite=True
+        )
+        chinese = self._customer("Chinese", lang="zh_CN")
+        english = self._customer("English", lang="en_US")
+        for partner in chinese | english:
+            self._invoice(100.0, partner=partner, days_ago=20)
+        html, __ = self.env["ir.actions.report"]._render_qweb_html(
+            "credit_management.report_credit_statement", (chinese | english).ids
+        )
+        html = html.decode()
+        self.assertEqual(html.count("对账单"), 1, "the Chinese customer's page")
+        self.assertEqual(html.count("Statement of account"), 1)
 
     def test_communication_facts_cannot_be_changed(self):
         partner = self._customer("Facts")

@@ -13,7 +13,7 @@ class CreditCollectionWizardLine(models.TransientModel):
     )
     selected = fields.Boolean(string="Do", default=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    level_id = fields.Many2one("credit.collection.level", string="Level", readonly=True)
+    level_id = fields.Many2one("credit.collection.level", readonly=True)
     currency_id = fields.Many2one(related="wizard_id.company_id.currency_id")
     amount_overdue = fields.Monetary(readonly=True)
     max_days_overdue = fields.Integer(string="Days Past Due", readonly=True)

@@ -46,7 +46,9 @@ def main():
     registry = Registry(args.db)
     figures = {"db": args.db, "label": args.label, "mode": "collections"}
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        # As the scheduler runs it: tracking on (the customer's chatter says
+        # what changed), no test mode.
+        env = api.Environment(cr, SUPERUSER_ID, {})
         company = env.company
         company.write(
             {
@@ -196,7 +198,20 @@ def write_results(jsonl, results):
             f"{r['full_run_queries']:,} | {r['communications']:,} | "
             f"{r['rerun']['median']:.1f} s | – | {r['peak_rss_mb']:.0f} MB |"
         )
-    out += ["", END]
+    out += [
+        "",
+        (
+            "Tracking is on, as the scheduler runs it: every customer whose status or "
+            "hold changes gets its chatter line (a cProfile of 8 batches at L: 16 s of "
+            "45 s in those messages); the first run of a policy speaks to every late "
+            "customer, later days only to those whose items reach a new level. The "
+            "e-mails are sent by their own job (about 1.3–1.7 s each with wkhtmltopdf "
+            "on this machine: 27,475 e-mails at L are about 13 hours of one cron "
+            "worker on the first day)."
+        ),
+        "",
+        END,
+    ]
     text = Path(results).read_text() if Path(results).exists() else ""
     section = "\n".join(out)
     if BEGIN in text:

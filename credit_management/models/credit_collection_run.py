@@ -350,11 +350,15 @@ class CreditCollectionRun(models.AbstractModel):
             )
         # sudo: the run's record of what it did, whoever runs it (a credit user
         # from the wizard, the scheduler)
-        communications = Communication.sudo().create(values).sudo(False)
-        for communication in communications.filtered("level_id.schedule_call"):
-            communication.with_context(
-                credit_communication_state=True
-            ).activity_id = self._credit_collection_call(communication)
+        # (no creation message per communication: the record is the log)
+        communications = (
+            Communication.sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(values)
+            .sudo(False)
+            .with_context(mail_create_nolog=False, mail_create_nosubscribe=False)
+        )
+        self._credit_collection_calls(communications.filtered("level_id.schedule_call"))
         # Promises
         for entry in plan:
             if entry["promise_state"]:
@@ -421,45 +425,83 @@ class CreditCollectionRun(models.AbstractModel):
         )
 
     @api.model
-    def _credit_collection_collector(self, partner, policy):
-        """Who calls the customer and hears of its broken promises."""
+    def _credit_collection_collector(self, partner, policy, manager=None):
+        """Who calls the customer and hears of its broken promises.
+
+        :param manager: the company's credit manager, when already looked up
+        """
         return (
-            policy.user_id or partner.user_id or self.env.company._credit_manager_user()
+            policy.user_id
+            or partner.user_id
+            or manager
+            or self.env.company._credit_manager_user()
         )
 
     @api.model
-    def _credit_collection_call(self, communication):
-        """A call activity on the customer for the collector (never two open for
-        the same customer and collector)."""
-        partner = communication.partner_id
-        user = self._credit_collection_collector(partner, communication.policy_id)
+    def _credit_collection_calls(self, communications):
+        """A call activity on each customer for its collector, never two open
+        for the same customer and collector (one search, one create; the
+        collector sees them in his activities, not in one e-mail each)."""
+        if not communications:
+            return
         activity_type = self.env.ref(
             "credit_management.mail_activity_type_credit_collection_call"
         )
-        Activity = self.env["mail.activity"].sudo()  # the call is for the collector
-        existing = Activity.search(
-            [
-                ("res_model", "=", "res.partner"),
-                ("res_id", "=", partner.id),
-                ("activity_type_id", "=", activity_type.id),
-                ("user_id", "=", user.id),
-            ],
-            limit=1,
+        # sudo: the calls are for the collectors, whoever runs the collections
+        Activity = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
         )
-        if existing:
-            return existing
-        return partner.sudo().activity_schedule(
-            "credit_management.mail_activity_type_credit_collection_call",
-            user_id=user.id,
-            summary=self.env._(
-                "Collection call: %(level)s", level=communication.level_id.name
-            ),
-            note=self.env._(
-                "%(amount)s overdue, the oldest item %(days)s days past due.",
-                amount=communication.currency_id.format(communication.amount_overdue),
-                days=communication.max_days_overdue,
-            ),
-        )
+        existing = {
+            (activity.res_id, activity.user_id.id): activity
+            for activity in Activity.search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", communications.partner_id.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+        }
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        manager = self.env.company._credit_manager_user()
+        todo, values = [], []
+        for communication in communications:
+            partner = communication.partner_id
+            user = self._credit_collection_collector(
+                partner, communication.policy_id, manager
+            )
+            key = (partner.id, user.id)
+            if key not in existing:
+                existing[key] = None
+                values.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": partner.id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": user.id,
+                        "date_deadline": communication.date,
+                        "summary": self.env._(
+                            "Collection call: %(level)s",
+                            level=communication.level_id.name,
+                        ),
+                        "note": self.env._(
+                            "%(amount)s overdue, the oldest item %(days)s days past "
+                            "due.",
+                            amount=communication.currency_id.format(
+                                communication.amount_overdue
+                            ),
+                            days=communication.max_days_overdue,
+                        ),
+                    }
+                )
+            todo.append((communication, key))
+        for activity in Activity.create(values):
+            existing[activity.res_id, activity.user_id.id] = activity
+        for communication, key in todo:
+            communication.with_context(
+                credit_communication_state=True
+            ).activity_id = existing[key].id
 
     @api.model
     def _credit_collection_broken(self, promise):

@@ -7,7 +7,7 @@
     "website": "https://github.com/credit-management/credit_management",
     "author": "credit_management developers",
     "license": "LGPL-3",
-    "depends": ["sale_management", "account", "mail"],
+    "depends": ["sale_management", "account", "mail", "portal"],
     "data": [
         "security/res_groups.xml",
         "security/ir.model.access.csv",
@@ -45,6 +45,7 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/sale_portal_templates.xml",
+        "views/credit_portal_templates.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],

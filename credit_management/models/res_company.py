@@ -201,6 +201,12 @@ class ResCompany(models.Model):
         help="Members sign the limit increases above the first level, after a "
         "credit manager. Empty: Accounting / Administrator.",
     )
+    credit_portal_enabled = fields.Boolean(
+        string="Credit On The Portal",
+        help="Customers chosen one by one (Credit tab) see their credit limit, "
+        "available credit, open and overdue amounts, invoices due soon and their "
+        "statement on the portal (My Account › Credit).",
+    )
     credit_collection_policy_id = fields.Many2one(
         "credit.collection.policy",
         string="Collection Policy",

@@ -99,6 +99,9 @@ class ResConfigSettings(models.TransientModel):
     credit_security_warn_days = fields.Integer(
         related="company_id.credit_security_warn_days", readonly=False
     )
+    credit_portal_enabled = fields.Boolean(
+        related="company_id.credit_portal_enabled", readonly=False
+    )
     credit_collection_policy_id = fields.Many2one(
         related="company_id.credit_collection_policy_id", readonly=False
     )

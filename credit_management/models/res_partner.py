@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -33,14 +35,16 @@ LOGGED_FIELDS = frozenset(
     }
 )
 
-# Collection settings of a customer: changed by credit users (collectors); the
-# statuses that put the customer on hold only by a credit manager.
+# Settings of a customer changed by credit users (collectors): collections (the
+# statuses that put the customer on hold only by a credit manager) and the
+# portal credit page.
 COLLECTION_FIELDS = frozenset(
     {
         "credit_collection_status",
         "credit_collection_excluded",
         "credit_collection_exclusion_reason",
         "credit_collection_policy_id",
+        "credit_portal_visible",
     }
 )
 
@@ -383,6 +387,15 @@ class ResPartner(models.Model):
         tracking=True,
         domain="[('company_id', '=', current_company_id)]",
         help="Empty: the company's collection policy.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_portal_visible = fields.Boolean(
+        string="Credit On The Portal",
+        company_dependent=True,
+        tracking=True,
+        help="The customer's contacts see its credit limit, available credit, open "
+        "and overdue amounts, invoices due soon and its statement on the portal, "
+        "when the company shows credit on the portal (Settings).",
         groups=CREDIT_READ_GROUPS,
     )
     credit_collection_date = fields.Datetime(
@@ -1169,6 +1182,58 @@ class ResPartner(models.Model):
             "overdue": sum(line.residual for line in lines if line.days_overdue > 0),
             "currency": self.env.company.currency_id,
             "company": self.env.company,
+        }
+
+    def _credit_portal_allowed(self):
+        """Whether the contacts of this customer see its credit on the portal of
+        the current company (both opt in)."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id.sudo()
+        return bool(
+            self.env.company.credit_portal_enabled and commercial.credit_portal_visible
+        )
+
+    def _credit_portal_values(self):
+        """What the portal credit page shows to the customer's contacts: only
+        figures about the customer itself, never its score, grade or notes.
+
+        sudo: portal users read none of these fields; the figures are those of
+        their own commercial partner only.
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id.sudo()
+        today = fields.Date.context_today(self)
+        company = self.env.company
+        limit = partner._credit_limit_on(today)
+        applies = partner.credit_limit_applies
+        due_soon = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("company_id", "child_of", company.root_id.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", ">=", today),
+                    ("invoice_date_due", "<=", today + timedelta(days=30)),
+                ],
+                order="invoice_date_due, id",
+            )
+        )
+        return {
+            "credit_partner": partner,
+            "credit_currency": company.currency_id,
+            "credit_limit_applies": applies,
+            "credit_limit": limit,
+            "credit_available": partner.credit_available if applies else None,
+            "credit_open": partner.receivable_open,
+            "credit_overdue": partner.receivable_overdue,
+            "credit_overdue_count": partner.overdue_invoice_count,
+            "credit_due_soon": due_soon,
+            "credit_terms": partner.property_payment_term_id,
+            "credit_today": today,
         }
 
     def action_credit_print_statement(self):

@@ -21,3 +21,4 @@ from . import test_credit_limit_request
 from . import test_credit_audit_report
 from . import test_credit_collection
 from . import test_credit_collection_cron
+from . import test_credit_portal_page

@@ -5,6 +5,7 @@ from .credit_collection_policy import COLLECTION_STATUSES
 
 DECISION_KINDS = [
     ("refusal", "Confirmation Refused"),
+    ("shadow", "Would Have Blocked"),
     ("approval", "Credit Approval"),
     ("limit", "Limit Change"),
     ("hold", "Hold Set"),
@@ -134,6 +135,12 @@ class CreditDecision(models.Model):
         help="The rules that blocked the order, in a few words.",
     )
     rule_codes = fields.Char(readonly=True)
+    rule_names = fields.Char(
+        string="Rules",
+        readonly=True,
+        help="The rules that blocked the order, without figures: the same words "
+        "for every order refused by the same rules.",
+    )
     note = fields.Text(readonly=True)
     approval_id = fields.Many2one(
         "credit.approval", readonly=True, index="btree_not_null"
@@ -228,6 +235,9 @@ class CreditDecision(models.Model):
                     "credit_limit": check.get("limit") or 0.0,
                     "reasons": "\n".join(check.get("reasons", ())),
                     "why": order._credit_reasons_label(check)
+                    if check.get("codes")
+                    else False,
+                    "rule_names": order._credit_reasons_label(check, figures=False)
                     if check.get("codes")
                     else False,
                     "rule_codes": ",".join(check.get("codes", ())),

@@ -60,7 +60,9 @@ class CreditPolicy(models.AbstractModel):
         only when the order is refused.
 
         :return: dict with ``reasons``, ``actions`` and ``codes`` of the rules
-            that block (empty lists when the order may be confirmed) and, when the
+            that block (empty lists when the order may be confirmed),
+            ``shadow_codes`` and ``shadow_reasons`` of the rules that would block
+            once enforced (company in shadow mode) and, when the
             policy applies, the customer's figures; all of ``CREDIT_FIGURES``
             are in it when a rule blocks
         """
@@ -117,16 +119,24 @@ class CreditPolicy(models.AbstractModel):
             grade=partner.credit_grade_id,
             currency=company.currency_id,
         )
+        shadow = company._credit_shadow_codes()
+        result.update(shadow_codes=[], shadow_reasons=[])
         for code in CREDIT_RULES:
             found = getattr(self, f"_credit_rule_{code}")(check)
             if found and self._credit_lifted_by_securities(check, code):
                 found = None
-            if found:
+            if found and code in shadow:
+                # Shadow mode: checked and told, never blocking.
+                result["shadow_codes"].append(code)
+                result["shadow_reasons"].append(found["reason"])
+                if "excess" in found:
+                    result["shadow_excess"] = found["excess"]
+            elif found:
                 result["codes"].append(code)
                 result["reasons"].append(found.pop("reason"))
                 result["actions"].append(found.pop("action"))
                 result.update(found)  # figures of the rule (the limit's excess)
-        if result["codes"]:
+        if result["codes"] or result["shadow_codes"]:
             check.details()
         result.update(
             increase=increase,

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
+from .credit_policy import CREDIT_RULES
 from .credit_score_factor import FACTOR_DEFAULTS
 
 
@@ -201,6 +202,26 @@ class ResCompany(models.Model):
         help="Members sign the limit increases above the first level, after a "
         "credit manager. Empty: Accounting / Administrator.",
     )
+    credit_shadow_mode = fields.Selection(
+        [
+            ("off", "Enforce"),
+            ("all", "Shadow: every rule"),
+            ("rules", "Shadow: the chosen rules"),
+        ],
+        string="Shadow Mode",
+        default="off",
+        required=True,
+        help='In shadow mode a rule is checked and logged ("would have '
+        'blocked"), the order confirms, and the salesperson sees what would happen '
+        "once the rule is enforced: to train teams and calibrate limits first.",
+    )
+    credit_shadow_collection = fields.Boolean(string="Shadow: Collection Status")
+    credit_shadow_hold = fields.Boolean(string="Shadow: Credit Hold")
+    credit_shadow_prepayment = fields.Boolean(string="Shadow: Prepayment Grade")
+    credit_shadow_country = fields.Boolean(string="Shadow: Country Risk")
+    credit_shadow_terms = fields.Boolean(string="Shadow: Credit Terms")
+    credit_shadow_overdue = fields.Boolean(string="Shadow: Overdue")
+    credit_shadow_limit = fields.Boolean(string="Shadow: Credit Limit")
     credit_portal_enabled = fields.Boolean(
         string="Credit On The Portal",
         help="Customers chosen one by one (Credit tab) see their credit limit, "
@@ -396,6 +417,16 @@ class ResCompany(models.Model):
         ):
             return 1
         return 2
+
+    def _credit_shadow_codes(self):
+        """The rules this company checks in shadow mode (logged, never
+        blocking)."""
+        self.ensure_one()
+        if self.credit_shadow_mode == "all":
+            return set(CREDIT_RULES)
+        if self.credit_shadow_mode == "rules":
+            return {code for code in CREDIT_RULES if self[f"credit_shadow_{code}"]}
+        return set()
 
     def _credit_manager_user(self):
         """Who receives what nobody else owns for this company: its Credit Manager

@@ -99,6 +99,30 @@ class ResConfigSettings(models.TransientModel):
     credit_security_warn_days = fields.Integer(
         related="company_id.credit_security_warn_days", readonly=False
     )
+    credit_shadow_mode = fields.Selection(
+        related="company_id.credit_shadow_mode", readonly=False
+    )
+    credit_shadow_collection = fields.Boolean(
+        related="company_id.credit_shadow_collection", readonly=False
+    )
+    credit_shadow_hold = fields.Boolean(
+        related="company_id.credit_shadow_hold", readonly=False
+    )
+    credit_shadow_prepayment = fields.Boolean(
+        related="company_id.credit_shadow_prepayment", readonly=False
+    )
+    credit_shadow_country = fields.Boolean(
+        related="company_id.credit_shadow_country", readonly=False
+    )
+    credit_shadow_terms = fields.Boolean(
+        related="company_id.credit_shadow_terms", readonly=False
+    )
+    credit_shadow_overdue = fields.Boolean(
+        related="company_id.credit_shadow_overdue", readonly=False
+    )
+    credit_shadow_limit = fields.Boolean(
+        related="company_id.credit_shadow_limit", readonly=False
+    )
     credit_portal_enabled = fields.Boolean(
         related="company_id.credit_portal_enabled", readonly=False
     )

@@ -54,6 +54,20 @@ class SaleOrder(models.Model):
         help="The reasons the credit check blocks the order, in a few words.",
         groups="base.group_user",
     )
+    credit_shadow_message = fields.Text(
+        compute="_compute_credit_check",
+        help="Shadow mode: what the credit check would do once its rules are "
+        "enforced (it does not block now).",
+        groups="base.group_user",
+    )
+    credit_shadow_reasons = fields.Text(
+        string="Would Have Blocked",
+        readonly=True,
+        copy=False,
+        help="Confirmed while the company checked these rules in shadow mode: "
+        "once enforced, they would have blocked it.",
+        groups="base.group_user",
+    )
     credit_blocked = fields.Boolean(
         compute="_compute_credit_check",
         search="_search_credit_blocked",
@@ -130,7 +144,7 @@ class SaleOrder(models.Model):
     )
     def _compute_credit_check(self):
         for order in self:
-            message, summary, reasons = False, False, False
+            message, summary, reasons, shadow = False, False, False, False
             approved, over = False, 0.0
             if order.state in ("draft", "sent") and order.partner_id:
                 try:
@@ -146,16 +160,20 @@ class SaleOrder(models.Model):
                         "The credit check cannot run (see the details)."
                     )
                     order.credit_check_reasons = self.env._("the check cannot run")
+                    order.credit_shadow_message = False
                     order.credit_blocked = True
                     order.credit_approval_valid = False
                     order.credit_amount_over = 0.0
                     continue
                 approved = order._credit_approval_covers(check["codes"])
+                if check.get("shadow_codes"):
+                    shadow = order._credit_shadow_text(check)
                 if check["codes"] and not approved:
                     message = order._credit_message(check)
                     reasons = order._credit_reasons_label(check)
                     summary = order._credit_summary(check)
                     over = check.get("excess", 0.0)
+            order.credit_shadow_message = shadow
             order.credit_check_message = message
             order.credit_check_summary = summary
             order.credit_check_reasons = reasons
@@ -258,11 +276,16 @@ class SaleOrder(models.Model):
         # Checked here, before core's own checks, to refuse with an error of our
         # own (its dialog is titled "Credit Check", not "Invalid Operation");
         # core's loop then skips the credit part (_confirmation_error_message).
+        shadowed = {}
         for order in batch.filtered(
             lambda o: (
                 o.state in ("draft", "sent") and o.company_id.credit_control_enabled
             )
         ):
+            if order.company_id.credit_shadow_mode != "off":
+                check = order._credit_check()
+                if check.get("shadow_codes"):
+                    shadowed[order] = check
             message = order._credit_confirmation_message()
             if message:
                 if self.env.context.get("credit_refusal_dialog") and len(self) == 1:
@@ -273,9 +296,12 @@ class SaleOrder(models.Model):
                     order._credit_log_refusal()
                     return order._credit_refusal_action()
                 raise CreditBlockedError(message)
-        return super(
+        result = super(
             SaleOrder, batch.with_context(credit_checked_ids=self.ids)
         ).action_confirm()
+        for order, check in shadowed.items():
+            order._credit_log_shadow(check)
+        return result
 
     def _action_confirm(self):
         result = super()._action_confirm()
@@ -337,6 +363,27 @@ class SaleOrder(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _credit_shadow_check(self, check):
+        """The check as it would be once the shadowed rules are enforced."""
+        return dict(
+            check,
+            codes=check["shadow_codes"],
+            reasons=check["shadow_reasons"],
+            excess=check.get("shadow_excess", 0.0),
+        )
+
+    def _credit_shadow_text(self, check):
+        return "\n".join(check["shadow_reasons"])
+
+    def _credit_log_shadow(self, check):
+        """Confirmed in shadow mode although rules would have blocked it: a
+        decision "would have blocked" and the reasons kept on the order."""
+        self.ensure_one()
+        shadow = self._credit_shadow_check(check)
+        self.env["credit.decision"]._credit_log_order(self, "shadow", shadow)
+        # sudo: the record of the check, written whoever confirms
+        self.sudo().credit_shadow_reasons = self._credit_shadow_text(check)
 
     def _credit_log_refusal(self):
         """Log the refusal of this quotation's confirmation by the check."""
@@ -653,9 +700,13 @@ class SaleOrder(models.Model):
         lines.append(todo)
         return "\n".join(lines)
 
-    def _credit_reasons_label(self, check):
+    def _credit_reasons_label(self, check, figures=True):
         """The reasons of a refusal in a few words each (the work queue's
-        "Why" column, and the banner's line)."""
+        "Why" column, and the banner's line).
+
+        :param figures: with the amount over the limit; without, the same words
+            for every order refused by the same rules (to group them by)
+        """
         currency = check["currency"]
         labels = {
             "collection": self.env._("customer in legal collection or written off"),
@@ -666,9 +717,13 @@ class SaleOrder(models.Model):
             "overdue": self.env._("invoices overdue beyond the tolerance"),
         }
         if "limit" in check["codes"]:
-            labels["limit"] = self.env._(
-                "over the credit limit by %(excess)s",
-                excess=format_amount(self.env, check["excess"], currency),
+            labels["limit"] = (
+                self.env._(
+                    "over the credit limit by %(excess)s",
+                    excess=format_amount(self.env, check["excess"], currency),
+                )
+                if figures
+                else self.env._("over the credit limit")
             )
         return "; ".join(labels[code] for code in check["codes"])
 

@@ -36,8 +36,9 @@ class CreditCollectionReport(models.Model):
         string="Next Action",
         readonly=True,
         aggregator="min",
-        help="When the oldest overdue item reaches the next level (in the past: "
-        "at the next run, unless a promise pauses it).",
+        help="When the oldest overdue item reaches the next level, or the day "
+        "after the promise to pay when one pauses the reminders (in the past: at "
+        "the next run).",
     )
     promise_date = fields.Date(string="Promise Due", readonly=True, aggregator="min")
     promise_amount = fields.Monetary(string="Promised", readonly=True)
@@ -87,7 +88,9 @@ class CreditCollectionReport(models.Model):
                o.amount_overdue, o.overdue_count,
                (%(today)s - o.oldest_due) AS max_days_overdue,
                next.id AS next_level_id,
-               o.oldest_due + next.days AS next_date,
+               -- paused by an open promise: not before the day after it
+               GREATEST(o.oldest_due + next.days, promise.date_promised + 1)
+                   AS next_date,
                promise.date_promised AS promise_date,
                promise.amount AS promise_amount
           FROM overdue o

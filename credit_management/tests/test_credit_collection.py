@@ -469,6 +469,15 @@ class TestCreditCollectionPromise(CollectionCommon):
         self._invoice(600.0, partner=partner, days_ago=31)
         promise = self._promise(partner, 600.0, 5)
         self.assertEqual(self._status(partner), "payment_plan")
+        row = self.env["credit.collection.report"].search(
+            [("partner_id", "=", partner.id)]
+        )
+        self.assertEqual(row.promise_date, self.today + timedelta(days=5))
+        self.assertEqual(
+            row.next_date,
+            self.today + timedelta(days=6),
+            "the next action waits for the promise",
+        )
         self.assertFalse(self._run(partner), "paused until the promised date")
         self.assertFalse(
             self._run(partner, date=self.today + timedelta(days=5)),

@@ -627,7 +627,19 @@ class SaleOrder(models.Model):
         parts = [
             text for value, text in components if currency.compare_amounts(value, 0.0)
         ]
-        if parts:
+        increase = check.get("increase")
+        if parts and increase is not None and currency.compare_amounts(increase, 0.0):
+            # The exposure is taken without the increase (the limit's reason
+            # adds it apart); its parts are read with it.
+            lines.append(
+                self.env._(
+                    "Exposure %(exposure)s = %(parts)s - this increase %(increase)s.",
+                    exposure=fmt(check["credit_exposure"]),
+                    parts=" + ".join(parts),
+                    increase=fmt(increase),
+                )
+            )
+        elif parts:
             lines.append(
                 self.env._(
                     "Exposure %(exposure)s = %(parts)s.",

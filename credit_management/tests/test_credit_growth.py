@@ -42,6 +42,24 @@ class TestCreditGrowth(CreditCommon):
         self.assertEqual(self.order.amount_total, 800.0)
         self.assertEqual(self.customer.credit_exposure, 800.0)
 
+    def test_growth_refusal_figures_add_up(self):
+        """The exposure a growth refusal shows is without the increase (the
+        limit's reason adds it apart): its parts said so too. They read the
+        order with the increase, so "Exposure 800 = confirmed orders not
+        invoiced 5,800" did not add up."""
+        with self.assertRaises(UserError) as caught:
+            self._add_line(self.order, 5000.0, self.salesman)
+        line = next(
+            text
+            for text in str(caught.exception).splitlines()
+            if text.startswith("Exposure ")
+        )
+        self.assertEqual(
+            line,
+            f"Exposure {self.fmt(800.0)} = confirmed orders not invoiced "
+            f"{self.fmt(5800.0)} - this increase {self.fmt(5000.0)}.",
+        )
+
     def test_quantity_raised_over_the_limit_is_refused(self):
         with self.assertRaises(UserError):
             self.order.order_line.with_user(self.salesman).product_uom_qty = 3

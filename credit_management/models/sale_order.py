@@ -142,6 +142,9 @@ class SaleOrder(models.Model):
         "require_payment",
         "prepayment_percent",
     )
+    # The message says what the reader can do: an approver reads "approve it
+    # yourself", a salesperson "ask the approvers".
+    @api.depends_context("uid", "company")
     def _compute_credit_check(self):
         for order in self:
             message, summary, reasons, shadow = False, False, False, False

@@ -49,6 +49,16 @@ class TestCreditCheck(CreditCommon):
         self.assertIn("confirmed orders not invoiced " + self.fmt(1000.0), message)
         self.assertIn("request a higher credit limit", message)
 
+    def test_message_says_what_each_reader_can_do(self):
+        """The message depends on who reads it: read by a salesperson then by
+        an approver in one transaction, the approver got the salesperson's
+        text (the compute did not depend on the user)."""
+        order = self._order(6000.0)
+        as_salesman = order.with_user(self.salesman).credit_check_message
+        as_manager = order.with_user(self.credit_manager).credit_check_message
+        self.assertIn("(Request Approval)", as_salesman)
+        self.assertIn("approve the order yourself", as_manager)
+
     def test_confirm_not_blocked_on_limit_when_rule_is_off(self):
         self.company.credit_block_on_limit = False
         self._invoice(4900.0)

@@ -75,7 +75,7 @@ class CreditCollectionCommunication(models.Model):
     date = fields.Date(required=True, readonly=True, index=True)
     user_id = fields.Many2one(
         "res.users",
-        string="By",
+        string="Run By",
         readonly=True,
         help="Who ran the collections (the scheduler's user for the daily run).",
     )
@@ -127,14 +127,14 @@ class CreditCollectionCommunication(models.Model):
         "ir.attachment", string="Statement", readonly=True, ondelete="set null"
     )
     letter_state = fields.Selection(
-        [("none", "No Letter"), ("to_print", "To Print"), ("printed", "Printed")],
+        [("none", "No Letter"), ("to_print", "To Post"), ("printed", "Posted")],
         string="Letter",
         default="none",
         required=True,
         readonly=True,
         index=True,
     )
-    date_printed = fields.Datetime(readonly=True)
+    date_printed = fields.Datetime(string="Posted On", readonly=True)
     activity_id = fields.Many2one(
         "mail.activity", string="Call", readonly=True, ondelete="set null"
     )
@@ -188,8 +188,10 @@ class CreditCollectionCommunication(models.Model):
         return True
 
     def action_print_letters(self):
-        """One PDF with the letters of these communications (those to print or
-        printed), each followed by the customer's statement; marks them printed."""
+        """One PDF with the letters of these communications (to post or
+        posted), each followed by the customer's statement. The letters stay
+        "to post" until someone marks them posted (Mark Letters Posted): a PDF
+        never opened, or one that failed, loses no letter."""
         letters = self.filtered(
             lambda c: c.state == "done" and c.letter_state != "none"
         ).sorted(lambda c: (c.partner_id.display_name or "", c.id))
@@ -197,18 +199,50 @@ class CreditCollectionCommunication(models.Model):
             raise UserError(
                 self.env._("None of the selected communications has a letter to print.")
             )
-        letters.filtered(lambda c: c.letter_state == "to_print").with_context(
-            credit_communication_state=True
-        ).write({"letter_state": "printed", "date_printed": fields.Datetime.now()})
         return self.env.ref(
             "credit_management.action_report_credit_collection_letter"
         ).report_action(letters)
 
+    def action_mark_posted(self):
+        """The letters of these communications were printed and posted."""
+        letters = self.filtered(
+            lambda c: c.state == "done" and c.letter_state == "to_print"
+        )
+        letters.with_context(credit_communication_state=True).write(
+            {"letter_state": "printed", "date_printed": fields.Datetime.now()}
+        )
+        return self._credit_notify(
+            self.env._("%(count)s letter(s) marked posted.", count=len(letters))
+        )
+
     def action_send_now(self):
         """Queue the e-mails of these communications now, without waiting for the
         sending job."""
-        self.filtered(lambda c: c.email_state in ("to_send", "failed"))._credit_send()
-        return True
+        todo = self.filtered(lambda c: c.email_state in ("to_send", "failed"))
+        todo._credit_send()
+        failed = todo.filtered(lambda c: c.email_state == "failed")
+        return self._credit_notify(
+            self.env._(
+                "%(queued)s e-mail(s) queued, %(failed)s failed, %(skipped)s "
+                "already queued or without e-mail.",
+                queued=len(todo - failed),
+                failed=len(failed),
+                skipped=len(self - todo),
+            ),
+            "warning" if failed else "success",
+        )
+
+    def _credit_notify(self, message, kind="success"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     # ------------------------------------------------------------------
     # Sending (the job "collect_send", see credit.job.run)

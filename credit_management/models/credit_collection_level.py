@@ -101,4 +101,19 @@ class CreditCollectionLevel(models.Model):
 
     @api.constrains("days", "collection_status")
     def _check_policy_order(self):
+        for level in self:
+            same = level.policy_id.level_ids.filtered(
+                lambda other, level=level: other != level and other.days == level.days
+            )
+            if same:
+                raise ValidationError(
+                    self.env._(
+                        "%(level)s and %(other)s both start at %(days)s days past "
+                        "due: give each level of %(policy)s its own day.",
+                        level=level.name,
+                        other=same[0].name,
+                        days=level.days,
+                        policy=level.policy_id.name,
+                    )
+                )
         self.policy_id._check_levels_in_order()

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 from .res_partner import CreditLimitBy
 
@@ -117,7 +118,7 @@ class CreditCollectionPromise(models.Model):
                 amount=promise.currency_id.format(promise.amount)
                 if promise.currency_id
                 else promise.amount,
-                date=fields.Date.to_string(promise.date_promised) or "",
+                date=format_date(self.env, promise.date_promised),
             )
 
     @api.model_create_multi

@@ -238,11 +238,7 @@ class CreditCollectionRun(models.AbstractModel):
                 paused = True
         # The levels reached: those whose days the items reach, for at least
         # their minimum amount; each item is at the highest of them it reaches.
-        reached = []
-        for level in levels:
-            amount = sum(amount for __, days, amount in items if days >= level.days)
-            if amount > 0 and currency.compare_amounts(amount, level.min_amount) >= 0:
-                reached.append(level)
+        reached = self._credit_collection_reached(levels, items)
         lines = []
         for line_id, days, amount in items:
             at = [level for level in reached if days >= level.days]
@@ -263,17 +259,19 @@ class CreditCollectionRun(models.AbstractModel):
             )
         new_status = self._credit_collection_status(status, paused, reached, open_total)
         entry["status"] = new_status
-        hold_needed = new_status in COLLECTION_HOLD_STATUSES or any(
-            level.put_on_hold for level in reached
+        hold_level = self._credit_collection_hold_level(reached)
+        hold_needed = new_status in COLLECTION_HOLD_STATUSES or bool(hold_level)
+        reason = hold_needed and self._credit_collection_hold_reason(
+            new_status, hold_level
         )
+        entry["hold_reason"] = reason
         if hold_needed and not partner.credit_hold:
             entry["hold"] = True
-        elif (
-            not hold_needed
-            and partner.credit_hold
-            and partner.credit_hold_by_collection
-        ):
-            entry["hold"] = False
+        elif partner.credit_hold and partner.credit_hold_by_collection:
+            if not hold_needed:
+                entry["hold"] = False
+            elif partner.credit_hold_reason != reason:
+                entry["hold"] = True  # the reason changed (a level, legal)
         if (
             entry["level"] is None
             and new_status == status
@@ -375,9 +373,7 @@ class CreditCollectionRun(models.AbstractModel):
             if entry["status"] != (partner.credit_collection_status or "normal"):
                 groups["status", entry["status"]].append(partner.id)
             if entry["hold"] is not None:
-                groups["hold", entry["hold"], entry["status"], entry["level"]].append(
-                    partner.id
-                )
+                groups["hold", entry["hold"], entry["hold_reason"]].append(partner.id)
         Partner = (
             self.env["res.partner"]
             .sudo()
@@ -389,14 +385,12 @@ class CreditCollectionRun(models.AbstractModel):
         for key, partner_ids in groups.items():
             if key[0] != "hold":
                 continue
-            __, hold, status, level = key
+            __, hold, reason = key
             if hold:
                 Partner.browse(partner_ids).write(
                     {
                         "credit_hold": True,
-                        "credit_hold_reason": self._credit_collection_hold_reason(
-                            status, level
-                        ),
+                        "credit_hold_reason": reason,
                         "credit_hold_by_collection": True,
                     }
                 )
@@ -411,6 +405,53 @@ class CreditCollectionRun(models.AbstractModel):
         return communications
 
     @api.model
+    def _credit_collection_hold_level(self, reached):
+        """The highest of the ``reached`` levels that puts the customer on hold
+        (an empty recordset when none does)."""
+        holding = [level for level in reached if level.put_on_hold]
+        return holding[-1] if holding else self.env["credit.collection.level"]
+
+    @api.model
+    def _credit_collection_level_holds(self, partners, date):
+        """{partner id: level} for those of ``partners`` (commercial, current
+        company) whose overdue items reach a level that puts them on hold."""
+        company = self.env.company
+        items, __ = self.env["credit.exposure"]._credit_overdue_items(
+            partners.ids, date
+        )
+        by_partner = defaultdict(list)
+        for __, partner_id, due, amount in items:
+            by_partner[partner_id].append(((date - due).days, amount))
+        result = {}
+        for partner in partners.with_company(company):
+            policy = (
+                partner.credit_collection_policy_id
+                or company.credit_collection_policy_id
+            )
+            if not policy.active or partner.credit_collection_excluded:
+                continue
+            reached = self._credit_collection_reached(
+                policy._credit_levels(),
+                [(None, days, amount) for days, amount in by_partner[partner.id]],
+            )
+            level = self._credit_collection_hold_level(reached)
+            if level:
+                result[partner.id] = level
+        return result
+
+    @api.model
+    def _credit_collection_reached(self, levels, items):
+        """The ``levels`` (in order) the ``items`` ((line id, days past due,
+        open amount)) reach, each for at least its minimum amount."""
+        currency = self.env.company.currency_id
+        reached = []
+        for level in levels:
+            amount = sum(amount for __, days, amount in items if days >= level.days)
+            if amount > 0 and currency.compare_amounts(amount, level.min_amount) >= 0:
+                reached.append(level)
+        return reached
+
+    @api.model
     def _credit_collection_hold_reason(self, status, level):
         if status in COLLECTION_HOLD_STATUSES:
             labels = dict(
@@ -420,8 +461,7 @@ class CreditCollectionRun(models.AbstractModel):
             )
             return self.env._("collection status %(status)s", status=labels[status])
         return self.env._(
-            "overdue invoices reached the collection level %(level)s",
-            level=level.name if level else self.env._("with a hold"),
+            "overdue invoices reached the collection level %(level)s", level=level.name
         )
 
     @api.model

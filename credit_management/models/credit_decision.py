@@ -16,7 +16,7 @@ DECISION_KINDS = [
     ("security_released", "Security Released"),
     ("security_called", "Security Called"),
     ("request_refused", "Limit Request Refused"),
-    ("collection", "Collection Status"),
+    ("collection", "Collection"),
     # Written by the delivery bridge (credit_management_stock); declared here so
     # that uninstalling the bridge never deletes a row of the log.
     ("delivery_release", "Delivery Released"),

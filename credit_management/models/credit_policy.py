@@ -198,9 +198,7 @@ class CreditPolicy(models.AbstractModel):
             )
         return {
             "reason": reason,
-            "action": self.env._(
-                "ask the customer to pay in advance, or a credit manager to approve"
-            ),
+            "action": self.env._("ask the customer to pay in advance"),
         }
 
     @api.model

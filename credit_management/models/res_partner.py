@@ -866,43 +866,53 @@ class ResPartner(models.Model):
 
     def _credit_collection_sync_hold(self):
         """After a change of the collection status by hand: legal collection
-        and write-offs put the customer on hold (unless it is already); leaving
-        them releases a hold the collections had set."""
+        and write-offs put the customer on hold (or say so on the hold the
+        collections had set); leaving them releases a hold the collections had
+        set, unless the customer's overdue items still reach a level that puts
+        it on hold (then the hold stays, with that level as its reason)."""
         partners = self.filtered(lambda p: p.commercial_partner_id == p)
-        labels = dict(
-            self._fields["credit_collection_status"]._description_selection(self.env)
-        )
+        Run = self.env["credit.collection.run"]
         for status in COLLECTION_HOLD_STATUSES:
+            reason = Run._credit_collection_hold_reason(status, None)
             to_hold = partners.filtered(
-                lambda p, status=status: (
-                    p.credit_collection_status == status and not p.credit_hold
+                lambda p, status=status, reason=reason: (
+                    p.credit_collection_status == status
+                    and (not p.credit_hold or p.credit_hold_by_collection)
+                    and p.credit_hold_reason != reason
                 )
             )
             if to_hold:
                 to_hold.write(
                     {
                         "credit_hold": True,
-                        "credit_hold_reason": self.env._(
-                            "collection status %(status)s",
-                            status=labels[status],
-                        ),
+                        "credit_hold_reason": reason,
                         "credit_hold_by_collection": True,
                     }
                 )
-        to_release = partners.filtered(
+        leaving = partners.filtered(
             lambda p: (
                 p.credit_collection_status not in COLLECTION_HOLD_STATUSES
                 and p.credit_hold
                 and p.credit_hold_by_collection
             )
         )
-        if to_release:
-            to_release.write(
+        if not leaving:
+            return
+        holds = Run._credit_collection_level_holds(
+            leaving, fields.Date.context_today(self)
+        )
+        release = leaving.filtered(lambda p: p.id not in holds)
+        if release:
+            release.write(
                 {
                     "credit_hold": False,
                     "credit_hold_reason": False,
                     "credit_hold_by_collection": False,
                 }
+            )
+        for partner in leaving - release:
+            partner.credit_hold_reason = Run._credit_collection_hold_reason(
+                partner.credit_collection_status, holds[partner.id]
             )
 
     # ------------------------------------------------------------------
@@ -964,6 +974,9 @@ class ResPartner(models.Model):
         direct change of the limit where limits change only through requests."""
         company = self.env.company
         source, record = self._credit_limit_source()
+        statuses = dict(
+            self._fields["credit_collection_status"]._description_selection(self.env)
+        )
         rows = []
         for partner, (limit, applies, grade, hold, status) in before.items():
             new_limit, new_applies, new_grade, new_hold, new_status = (
@@ -1019,6 +1032,7 @@ class ResPartner(models.Model):
                         "kind": "hold" if new_hold else "release",
                         "source": source,
                         "reasons": partner.credit_hold_reason if new_hold else False,
+                        "why": partner.credit_hold_reason if new_hold else False,
                     }
                 )
             if status != new_status:
@@ -1029,6 +1043,7 @@ class ResPartner(models.Model):
                         "source": source,
                         "collection_status_from": status,
                         "collection_status_to": new_status,
+                        "why": f"{statuses[status]} → {statuses[new_status]}",
                     }
                 )
         self.env["credit.decision"]._credit_log(rows)
@@ -1268,7 +1283,13 @@ class ResPartner(models.Model):
             "res_model": "credit.collection.promise",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_partner_id": self.commercial_partner_id.id},
+            "context": {
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_amount": self.commercial_partner_id.receivable_overdue,
+                "default_date_promised": fields.Date.context_today(self)
+                + timedelta(days=7),
+                "credit_promise_from_customer": True,
+            },
         }
 
     def _credit_check_collector(self, vals):

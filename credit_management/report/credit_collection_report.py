@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.credit_collection_policy import COLLECTION_STATUSES
@@ -137,9 +137,9 @@ class CreditCollectionReport(models.Model):
             "view_mode": "form",
         }
 
-    @api.model
     def action_print_letters(self):
-        """Letters waiting to be printed in the current company, in one PDF."""
+        """Letters waiting to be printed in the current company, in one PDF
+        (a header button shown without a selection: ``self`` may be empty)."""
         letters = self.env["credit.collection.communication"].search(
             [
                 ("company_id", "=", self.env.company.id),

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import call_kw
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 from psycopg2 import IntegrityError
@@ -298,6 +299,27 @@ class TestCreditCollectionLevels(CollectionCommon):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_leaving_legal_by_hand_keeps_the_level_hold(self):
+        """Found in the browser: back to Normal by hand released the hold a
+        level had set, while the items were still 50 days past due."""
+        partner = self._customer("Level hold")
+        self._invoice(400.0, partner=partner, days_ago=50)
+        self._run(partner)
+        partner.invalidate_recordset()
+        self.assertIn("Final notice", partner.credit_hold_reason)
+        manager_partner = partner.with_user(self.credit_manager)
+        manager_partner.credit_collection_status = "legal"
+        self.assertTrue(partner.credit_hold)
+        self.assertIn("Legal Collection", partner.credit_hold_reason)
+        manager_partner.credit_collection_status = "normal"
+        partner.invalidate_recordset()
+        self.assertTrue(partner.credit_hold, "the level still holds the customer")
+        self.assertIn("Final notice", partner.credit_hold_reason)
+        decision = self.env["credit.decision"].search(
+            [("partner_id", "=", partner.id), ("kind", "=", "collection")], limit=1
+        )
+        self.assertEqual(decision.why, "Legal Collection → Normal")
+
     def test_written_off_stays_until_changed_by_hand(self):
         partner = self._customer("Written off")
         partner.credit_collection_status = "written_off"
@@ -321,7 +343,6 @@ class TestCreditCollectionLevels(CollectionCommon):
             for values in (
                 {"name": "Negative", "days": -5},
                 {"name": "Due today", "days": 0},
-                {"name": "Same day", "days": 30},
                 {"name": "Negative minimum", "days": 20, "min_amount": -1.0},
             ):
                 with self.assertRaises(IntegrityError), self.cr.savepoint():
@@ -368,7 +389,14 @@ class TestCreditCollectionChannels(CollectionCommon):
         self.assertEqual(
             action["report_name"], "credit_management.report_credit_collection_letter"
         )
+        self.assertEqual(
+            set(communications.mapped("letter_state")),
+            {"to_print"},
+            "still to post: printing the PDF is not posting the letter",
+        )
+        communications.with_user(self.collector).action_mark_posted()
         self.assertEqual(set(communications.mapped("letter_state")), {"printed"})
+        self.assertTrue(all(communications.mapped("date_printed")))
         html, __ = self.env["ir.actions.report"]._render_qweb_html(
             "credit_management.report_credit_collection_letter", communications.ids
         )
@@ -592,6 +620,21 @@ class TestCreditCollectionWizard(CollectionCommon):
         row_first = rows.filtered(lambda r: r.partner_id == first)
         self.assertFalse(row_first.level_id)
         self.assertEqual(row_first.next_level_id, self.level_15)
+
+    def test_dashboard_prints_the_letters_to_post_as_the_web_client_calls_it(self):
+        """The header button calls the method with no record (the web client
+        sends an empty list of ids): it failed with a TypeError."""
+        partner = self._customer("Dashboard letter")
+        self._invoice(300.0, partner=partner, days_ago=35)
+        communication = self._run(partner)
+        action = call_kw(
+            self.env["credit.collection.report"].with_user(self.collector),
+            "action_print_letters",
+            [[]],
+            {},
+        )
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(action["context"]["active_ids"], communication.ids)
 
     def test_salesman_cannot_run_collections(self):
         with self.assertRaises(AccessError):

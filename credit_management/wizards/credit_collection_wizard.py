@@ -31,6 +31,7 @@ class CreditCollectionWizard(models.TransientModel):
         default="draft",
         required=True,
     )
+    preview_note = fields.Char(readonly=True)
     communication_ids = fields.Many2many(
         "credit.collection.communication", string="Communications Made"
     )
@@ -76,6 +77,15 @@ class CreditCollectionWizard(models.TransientModel):
             for entry in plan
         ]
         self.state = "preview"
+        self.preview_note = (
+            False
+            if plan
+            else self.env._(
+                "Nothing to do today: every customer past due was already told at "
+                "its level, waits for a promise to pay, is excluded, or has not "
+                "reached the first level yet."
+            )
+        )
         return self._credit_reopen()
 
     def action_run(self):

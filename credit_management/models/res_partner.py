@@ -1243,6 +1243,8 @@ class ResPartner(models.Model):
             "credit_limit_applies": applies,
             "credit_limit": limit,
             "credit_available": partner.credit_available if applies else None,
+            "credit_used": partner.credit_exposure,
+            "credit_secured": partner.credit_secured if applies else 0.0,
             "credit_open": partner.receivable_open,
             "credit_overdue": partner.receivable_overdue,
             "credit_overdue_count": partner.overdue_invoice_count,

@@ -39,6 +39,8 @@
         "views/sale_order_views.xml",
         "views/sale_portal_templates.xml",
         "views/res_config_settings_views.xml",
+        "views/account_move_views.xml",
+        "views/credit_prediction_model_views.xml",
         "views/menus.xml",
     ],
     "assets": {

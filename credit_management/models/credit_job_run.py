@@ -30,6 +30,12 @@ CREDIT_JOBS = {
         "rating",
         "credit_management.ir_cron_credit_rerate_events",
     ),
+    "prediction": (
+        "Payment prediction refit",
+        "credit.prediction",
+        "prediction",
+        "credit_management.ir_cron_credit_prediction",
+    ),
 }
 
 

@@ -41,6 +41,8 @@
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
         "views/credit_prediction_model_views.xml",
+        "views/credit_kpi_snapshot_views.xml",
+        "report/credit_cashin_forecast_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -31,3 +31,4 @@ from . import credit_job_run
 from . import credit_job_failure
 from . import credit_prediction
 from . import credit_prediction_model
+from . import credit_kpi_snapshot

@@ -36,6 +36,12 @@ CREDIT_JOBS = {
         "prediction",
         "credit_management.ir_cron_credit_prediction",
     ),
+    "kpi_snapshot": (
+        "Monthly KPI snapshot",
+        "credit.kpi.snapshot",
+        "kpi",
+        "credit_management.ir_cron_credit_kpi_snapshot",
+    ),
 }
 
 

@@ -1,1 +1,2 @@
 from . import credit_aging_report
+from . import credit_cashin_forecast

@@ -20,3 +20,4 @@ from . import test_credit_decision
 from . import test_credit_limit_request
 from . import test_credit_audit_report
 from . import test_credit_prediction
+from . import test_credit_kpi

@@ -262,6 +262,21 @@ def write_results(figures):
     store = json.loads(STORE.read_text()) if STORE.exists() else {}
     store[figures["cutoff"]] = figures
     STORE.write_text(json.dumps(store, indent=1, sort_keys=True) + "\n")
+    section = results_section()
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        text = head + section + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    RESULTS.write_text(text)
+
+
+def results_section():
+    """The section of RESULTS.md, from the figures kept in bench/ibm_eval.json
+    (bench/report.py appends it too when it rewrites the file)."""
+    store = json.loads(STORE.read_text()) if STORE.exists() else {}
 
     def fmt(value, digits):
         return "–" if value is None else f"{value:.{digits}f}"
@@ -311,15 +326,7 @@ def write_results(figures):
             f"| {f['fit_seconds']:.1f} / {f['predict_seconds']:.2f} |"
         )
     lines.append(END)
-    section = "\n".join(lines)
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    return "\n".join(lines)
 
 
 def main():

@@ -5,6 +5,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.addons.base.models import ir_cron
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..models.credit_prediction import FEATURE_CODES
@@ -223,7 +224,7 @@ class TestCreditPrediction(PredictionLedger):
 
     def test_salesman_cannot_read_the_models(self):
         model = self._refit()
-        with self.assertRaises(Exception):  # noqa: B017 - AccessError
+        with self.assertRaises(AccessError):
             model.with_user(self.salesman).read(["parameters"])
         self.assertTrue(model.with_user(self.credit_manager).read(["parameters"]))
 

@@ -107,8 +107,13 @@ class CreditPrediction(models.AbstractModel):
         receivable line of the ledger for each invoice."""
         partner_clause = SQL()
         if partner_ids is not None:
+            # Through the contacts, so that PostgreSQL reads the moves by the
+            # partner index (core has none on the commercial partner): a batch
+            # costs its customers' invoices, not a scan of every invoice.
             partner_clause = SQL(
-                "AND am.commercial_partner_id = ANY(%s)", list(partner_ids)
+                "AND am.partner_id = ANY(%s) AND am.commercial_partner_id = ANY(%s)",
+                self.env["credit.exposure"]._credit_contact_ids_sql(partner_ids),
+                list(partner_ids),
             )
         return SQL(
             """
@@ -192,8 +197,13 @@ class CreditPrediction(models.AbstractModel):
         """Features of customer invoices, one query for all of them.
 
         What is known of a customer is its invoices settled before the invoice's
-        reference date, in the ``HISTORY_DAYS`` before it (the invoice itself
-        left out). Its shares and days late are smoothed toward the company's
+        reference date, in the ``HISTORY_DAYS`` before it (an invoice is never
+        settled before its own date: it is never part of its own history). The
+        history is aggregated once per customer and reference date, not per
+        invoice: predicting, every open invoice of a customer shares one
+        reference date, and a customer with thousands of open invoices costs
+        its history once (per invoice, it cost open invoices x history rows).
+        Its shares and days late are smoothed toward the company's
         ``priors``; its delays (payment date less due date) toward 0, the terms
         it agreed to (a customer without history pays on the due date: on IBM's
         sample this did better than the company's mean delay at every cutoff,
@@ -259,18 +269,18 @@ class CreditPrediction(models.AbstractModel):
                             GREATEST(paid_date - due, 0) AS late
                        FROM inv
                       WHERE paid_date < %(as_of)s),
+                 keys AS (SELECT DISTINCT partner_id, ref FROM target),
                  pairs AS (
-                     SELECT t.id AS target_id, h.late, h.delay, h.amount,
-                            ROW_NUMBER() OVER (PARTITION BY t.id
+                     SELECT k.partner_id, k.ref, h.late, h.delay, h.amount,
+                            ROW_NUMBER() OVER (PARTITION BY k.partner_id, k.ref
                                 ORDER BY h.paid_date DESC, h.id DESC) AS recency
-                       FROM target t
+                       FROM keys k
                        JOIN hist h
-                         ON h.partner_id = t.partner_id
-                        AND h.paid_date < t.ref
-                        AND h.paid_date >= t.ref - %(history_days)s
-                        AND h.id != t.id),
+                         ON h.partner_id = k.partner_id
+                        AND h.paid_date < k.ref
+                        AND h.paid_date >= k.ref - %(history_days)s),
                  stats AS (
-                     SELECT target_id,
+                     SELECT partner_id, ref,
                             COUNT(*) AS n,
                             COUNT(*) FILTER (WHERE late > 0) AS late_n,
                             SUM(late) AS sum_late,
@@ -284,7 +294,7 @@ class CreditPrediction(models.AbstractModel):
                             AVG(late) FILTER (WHERE recency <= 3) AS recent_late,
                             AVG(delay) FILTER (WHERE recency <= 3) AS recent_delay
                        FROM pairs
-                   GROUP BY target_id),
+                   GROUP BY partner_id, ref),
                  base AS (
                      SELECT t.id, t.partner_id, t.invoice_date, t.due, t.paid_date,
                             t.amount, t.disputed::int AS disputed,
@@ -303,7 +313,8 @@ class CreditPrediction(models.AbstractModel):
                             s.recent_late, s.recent_delay, s.avg_amount,
                             t.due - t.invoice_date AS terms_days
                        FROM target t
-                  LEFT JOIN stats s ON s.target_id = t.id)
+                  LEFT JOIN stats s
+                         ON s.partner_id = t.partner_id AND s.ref = t.ref)
             SELECT id, partner_id, invoice_date, due, paid_date, amount, days_overdue,
                    ARRAY[
                        late_share,

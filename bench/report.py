@@ -520,7 +520,22 @@ def main(path, keep=None):
             out += ["", analysis.read().rstrip()]
     except OSError:
         pass
+    out += analytics_sections()
     print("\n".join(out))
+
+
+def analytics_sections():
+    """The sections the payment-prediction scripts keep in their own JSON files
+    (bench/ibm_eval.py, bench/predict_scale.py), so that this rewrite of
+    RESULTS.md does not lose them."""
+    import ibm_eval  # noqa: PLC0415 (bench/ is the script's directory)
+    import predict_scale  # noqa: PLC0415
+
+    out = []
+    for section in (ibm_eval.results_section(), predict_scale.results_section()):
+        if section:
+            out += ["", section]
+    return out
 
 
 def credit_file_lines(runs, labels):

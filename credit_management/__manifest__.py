@@ -47,6 +47,10 @@
         "views/sale_portal_templates.xml",
         "views/credit_portal_templates.xml",
         "views/res_config_settings_views.xml",
+        "views/account_move_views.xml",
+        "views/credit_prediction_model_views.xml",
+        "views/credit_kpi_snapshot_views.xml",
+        "report/credit_cashin_forecast_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -35,3 +35,6 @@ from . import credit_rerate
 from . import mail_activity
 from . import credit_job_run
 from . import credit_job_failure
+from . import credit_prediction
+from . import credit_prediction_model
+from . import credit_kpi_snapshot

@@ -44,6 +44,18 @@ CREDIT_JOBS = {
         "collection_send",
         "credit_management.ir_cron_credit_collection_send",
     ),
+    "prediction": (
+        "Payment prediction refit",
+        "credit.prediction",
+        "prediction",
+        "credit_management.ir_cron_credit_prediction",
+    ),
+    "kpi_snapshot": (
+        "Monthly KPI snapshot",
+        "credit.kpi.snapshot",
+        "kpi",
+        "credit_management.ir_cron_credit_kpi_snapshot",
+    ),
 }
 
 

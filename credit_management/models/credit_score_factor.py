@@ -15,6 +15,21 @@ FACTOR_DEFAULTS = {
     "solvency": ("Solvency (Altman Z'')", 10, 2.6, 1.1, "Z''"),
     "liquidity": ("Liquidity (current ratio)", 5, 2.0, 0.5, "ratio"),
     "country_risk": ("Country risk class", 5, 0.0, 7.0, "class"),
+    # Analytics: weighed at 0 by default (a credit manager decides to use them).
+    "payment_index": (
+        "Payment index (Paydex-like, 24 months)",
+        0,
+        80.0,
+        40.0,
+        "points",
+    ),
+    "late_probability": (
+        "Predicted late probability of open invoices",
+        0,
+        0.0,
+        60.0,
+        "%",
+    ),
 }
 # Selection of the factor codes (factors and the review lines that record them).
 FACTOR_CODES = [(code, values[0]) for code, values in FACTOR_DEFAULTS.items()]

@@ -127,6 +127,9 @@ class CreditScoring(models.AbstractModel):
                 pid: values["credit_exposure"] for pid, values in figures.items()
             },
         )
+        prediction = self.env["credit.prediction"]
+        payment_index = prediction._credit_payment_index(partner_ids, date)
+        late_probability = prediction._credit_open_late_probability(partner_ids)
         result = {}
         for partner in partners:
             values = figures[partner.id]
@@ -164,6 +167,12 @@ class CreditScoring(models.AbstractModel):
                     if partner.country_id.credit_risk_class
                     else None
                 ),
+                "payment_index": (
+                    payment_index[partner.id][1]
+                    if partner.id in payment_index
+                    else None
+                ),
+                "late_probability": late_probability.get(partner.id),
                 **statements.get(partner.id, {"solvency": None, "liquidity": None}),
                 "secured": secured.get(partner.id, 0.0),
                 "figures": values,

@@ -183,6 +183,23 @@ class ResPartner(models.Model):
         "value records an internal assessment.",
         groups=CREDIT_READ_GROUPS,
     )
+    credit_payment_index = fields.Float(
+        string="Payment Index",
+        compute="_compute_credit_payment_index",
+        digits=(16, 0),
+        help="Paydex-like index 1-100 of the invoices paid in the last 24 months: "
+        "100 paid 30 days early, 80 on time, 50 30 days late, 20 120 days late "
+        "(amount-weighted days beyond terms, D&B's table). Empty without payments.",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_days_beyond_terms = fields.Float(
+        string="Days Beyond Terms",
+        compute="_compute_credit_payment_index",
+        digits=(16, 1),
+        help="Amount-weighted average days between due date and payment of the "
+        "invoices paid in the last 24 months (negative: paid early).",
+        groups=CREDIT_READ_GROUPS,
+    )
     credit_external_rating_date = fields.Date(
         string="External Rating Date",
         compute="_compute_credit_external_rating",
@@ -503,6 +520,15 @@ class ResPartner(models.Model):
             score, date = scores.get(partner.commercial_partner_id.id, (0.0, False))
             partner.credit_external_rating = score
             partner.credit_external_rating_date = date
+
+    def _compute_credit_payment_index(self):
+        indexes = self.env["credit.prediction"]._credit_payment_index(
+            self.commercial_partner_id.ids
+        )
+        for partner in self:
+            days, index = indexes.get(partner.commercial_partner_id.id, (0.0, 0.0))
+            partner.credit_days_beyond_terms = days
+            partner.credit_payment_index = index
 
     def _inverse_credit_external_rating(self):
         """A rating typed on the customer is an internal assessment (0–100)

@@ -1,2 +1,3 @@
 from . import credit_aging_report
 from . import credit_collection_report
+from . import credit_cashin_forecast

@@ -28,6 +28,8 @@ FACTOR_CODES = (
     "solvency",
     "liquidity",
     "country_risk",
+    "payment_index",
+    "late_probability",
 )
 PURE = settings(
     max_examples=300,

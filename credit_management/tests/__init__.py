@@ -23,3 +23,4 @@ from . import test_credit_collection
 from . import test_credit_collection_cron
 from . import test_credit_portal_page
 from . import test_credit_shadow
+from . import test_credit_whatif

@@ -4,11 +4,14 @@ database (read only: one transaction, rolled back).
 Times the replay itself (``credit.whatif.wizard._credit_replay_values``: the
 orders of the period, their exposure as of each order's date in one query
 ``credit.exposure._credit_exposure_as_of``, the current and candidate policies
-evaluated), not the writing of the transient result rows, so that it runs on a
-database whose credit_management is not updated to this version.
+evaluated); with ``--with-lines``, the whole button (``action_replay``: the
+transient result rows written too), which needs the addon updated in that
+database. The database must have the addon's current schema: on an older
+generated one, replay a copy (``createdb -T credit_bench_m wif_bench_m``, then
+``-u credit_management`` on the copy).
 
 Usage: .venv/bin/python bench/whatif.py --db credit_bench_m [--months 12]
-       [--factor 0.8] [--repeat 3]
+       [--factor 0.8] [--repeat 3] [--with-lines]
 """
 
 import argparse
@@ -24,6 +27,7 @@ def main():
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--factor", type=float, default=0.8)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--with-lines", action="store_true")
     args = parser.parse_args()
 
     from odoo import SUPERUSER_ID, api, fields  # noqa: PLC0415
@@ -37,15 +41,20 @@ def main():
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             start = time.perf_counter()
-            wizard = env["credit.whatif.wizard"].new(
-                {
-                    "date_from": today - relativedelta(months=args.months, days=-1),
-                    "date_to": today,
-                    "limit_mode": "factor",
-                    "limit_factor": args.factor,
-                }
-            )
-            lines = wizard._credit_replay_values()
+            values = {
+                "date_from": today - relativedelta(months=args.months, days=-1),
+                "date_to": today,
+                "limit_mode": "factor",
+                "limit_factor": args.factor,
+            }
+            if args.with_lines:
+                wizard = env["credit.whatif.wizard"].create(values)
+                wizard.action_replay()
+                env.flush_all()
+                lines = wizard.line_ids.read(["count_current", "count_candidate"])
+            else:
+                wizard = env["credit.whatif.wizard"].new(values)
+                lines = wizard._credit_replay_values()
             elapsed = time.perf_counter() - start
             blocked = (
                 sum(line["count_current"] for line in lines),

@@ -618,78 +618,103 @@ class CreditExposure(models.AbstractModel):
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         overdue_columns = SQL(", ").join(
             SQL(
-                "SUM(item.open) FILTER (WHERE item.date_maturity < o.as_of - %s)",
+                "SUM(item.open) FILTER (WHERE item.date_maturity < item.as_of - %s)"
+                " AS %s",
                 days,
+                SQL.identifier(f"beyond_{index}"),
             )
-            for days in overdue_days
+            for index, days in enumerate(overdue_days)
         )
+        # Plain joins grouped by order, not a lookup per order: PostgreSQL reads
+        # the receivable lines of the customers once (a hash join on the
+        # partner), where a lateral sub-query per order went through the
+        # (account, date) index, every line dated before the order, each time.
         rows = self.env.execute_query(
             SQL(
                 """
-            WITH o AS (
+            WITH o AS MATERIALIZED (
                 SELECT so.id, so.date_order, so.date_order::date AS as_of,
                        p.commercial_partner_id AS partner_id,
                        so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1)
-                           AS amount,
-                       ARRAY(SELECT c.id FROM res_partner c
-                              WHERE c.commercial_partner_id = p.commercial_partner_id)
-                           AS contact_ids
+                           AS amount
                   FROM sale_order so
                   JOIN res_partner p ON p.id = so.partner_invoice_id
                  WHERE so.id = ANY(%(order_ids)s)
+            ),
+            oc AS MATERIALIZED (
+                SELECT o.id, o.date_order, o.as_of, c.id AS contact_id
+                  FROM o
+                  JOIN res_partner c ON c.commercial_partner_id = o.partner_id
+            ),
+            rec AS (
+                SELECT oc.id, SUM(aml.balance) AS amount
+                  FROM oc
+                  JOIN account_move_line aml
+                    ON aml.partner_id = oc.contact_id AND aml.date < oc.as_of
+                 WHERE aml.account_id = ANY(%(accounts)s)
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = ANY(%(company_ids)s)
+              GROUP BY oc.id
+            ),
+            prev AS (
+                SELECT oc.id,
+                       SUM(GREATEST(so.amount_total - COALESCE(inv.amount, 0), 0)
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
+                  FROM oc
+                  JOIN sale_order so
+                    ON so.partner_invoice_id = oc.contact_id
+                   AND so.date_order < oc.date_order
+                   AND so.id != oc.id
+             LEFT JOIN LATERAL (
+                        SELECT SUM(aml.price_total) AS amount
+                          FROM sale_order_line sol
+                          JOIN sale_order_line_invoice_rel rel
+                            ON rel.order_line_id = sol.id
+                          JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                          JOIN account_move am ON am.id = aml.move_id
+                         WHERE sol.order_id = so.id
+                           AND am.move_type = 'out_invoice'
+                           AND am.state = 'posted'
+                           AND am.date < oc.as_of) inv ON TRUE
+                 WHERE so.state = 'sale'
+                   AND so.company_id = ANY(%(company_ids)s)
+              GROUP BY oc.id
+            ),
+            item AS (
+                SELECT oc.id, oc.as_of, aml.date_maturity,
+                       GREATEST(aml.balance - COALESCE(SUM(apr.amount), 0), 0) AS open
+                  FROM oc
+                  JOIN account_move_line aml
+                    ON aml.partner_id = oc.contact_id
+                   AND aml.date < oc.as_of
+                   AND aml.date_maturity < oc.as_of - %(min_days)s
+             LEFT JOIN account_partial_reconcile apr
+                    ON apr.debit_move_id = aml.id AND apr.max_date < oc.as_of
+                 WHERE aml.account_id = ANY(%(accounts)s)
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = ANY(%(company_ids)s)
+                   AND aml.balance > 0
+              GROUP BY oc.id, oc.as_of, aml.id, aml.date_maturity, aml.balance
+            ),
+            overdue AS (
+                SELECT item.id %(overdue)s
+                  FROM item
+              GROUP BY item.id
             )
             SELECT o.id, o.partner_id, o.as_of, o.amount,
                    COALESCE(rec.amount, 0), COALESCE(prev.amount, 0)
-                   %(overdue)s
+                   %(overdue_values)s
               FROM o
-         LEFT JOIN LATERAL (
-                    SELECT SUM(aml.balance) AS amount
-                      FROM account_move_line aml
-                     WHERE aml.partner_id = ANY(o.contact_ids)
-                       AND aml.account_id = ANY(%(accounts)s)
-                       AND aml.parent_state = 'posted'
-                       AND aml.company_id = ANY(%(company_ids)s)
-                       AND aml.date < o.as_of) rec ON TRUE
-         LEFT JOIN LATERAL (
-                    SELECT SUM(GREATEST(so.amount_total - COALESCE(inv.amount, 0), 0)
-                               / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
-                      FROM sale_order so
-                 LEFT JOIN LATERAL (
-                            SELECT SUM(aml.price_total) AS amount
-                              FROM sale_order_line sol
-                              JOIN sale_order_line_invoice_rel rel
-                                ON rel.order_line_id = sol.id
-                              JOIN account_move_line aml
-                                ON aml.id = rel.invoice_line_id
-                              JOIN account_move am ON am.id = aml.move_id
-                             WHERE sol.order_id = so.id
-                               AND am.move_type = 'out_invoice'
-                               AND am.state = 'posted'
-                               AND am.date < o.as_of) inv ON TRUE
-                     WHERE so.partner_invoice_id = ANY(o.contact_ids)
-                       AND so.state = 'sale'
-                       AND so.company_id = ANY(%(company_ids)s)
-                       AND so.date_order < o.date_order
-                       AND so.id != o.id) prev ON TRUE
-         LEFT JOIN LATERAL (
-                    SELECT aml.date_maturity,
-                           GREATEST(aml.balance - COALESCE((
-                               SELECT SUM(apr.amount)
-                                 FROM account_partial_reconcile apr
-                                WHERE apr.debit_move_id = aml.id
-                                  AND apr.max_date < o.as_of), 0), 0) AS open
-                      FROM account_move_line aml
-                     WHERE aml.partner_id = ANY(o.contact_ids)
-                       AND aml.account_id = ANY(%(accounts)s)
-                       AND aml.parent_state = 'posted'
-                       AND aml.company_id = ANY(%(company_ids)s)
-                       AND aml.date < o.as_of
-                       AND aml.balance > 0
-                       AND aml.date_maturity < o.as_of - %(min_days)s) item ON TRUE
-          GROUP BY o.id, o.partner_id, o.as_of, o.amount, rec.amount, prev.amount
+         LEFT JOIN rec ON rec.id = o.id
+         LEFT JOIN prev ON prev.id = o.id
+         LEFT JOIN overdue ON overdue.id = o.id
                 """,
                 order_ids=list(order_ids),
                 overdue=SQL(", %s", overdue_columns) if overdue_days else SQL(),
+                overdue_values=SQL().join(
+                    SQL(", overdue.%s", SQL.identifier(f"beyond_{index}"))
+                    for index in range(len(overdue_days))
+                ),
                 accounts=self._credit_receivable_account_ids_sql(literal=True),
                 company_ids=self._credit_company_ids(),
                 min_days=overdue_days[0] if overdue_days else 0,

@@ -183,6 +183,8 @@ class CreditWhatifWizard(models.TransientModel):
             .with_company(company)
             .browse({values["partner_id"] for values in figures.values()})
         )
+        # Iterated, not browsed one by one: read together (prefetch).
+        partners_by_id = {partner.id: partner for partner in partners}
         grade_limits = {
             line.grade_id: line.credit_limit for line in self.grade_limit_ids
         }
@@ -193,7 +195,7 @@ class CreditWhatifWizard(models.TransientModel):
         vals_list = []
         for order in orders:
             values = figures[order.id]
-            partner = partners.browse(values["partner_id"])
+            partner = partners_by_id[values["partner_id"]]
             amount = values["amount"]
             limit_current = (
                 partner.credit_limit if partner.credit_limit_applies else None

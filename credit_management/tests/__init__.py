@@ -25,3 +25,4 @@ from . import test_credit_portal_page
 from . import test_credit_shadow
 from . import test_credit_prediction
 from . import test_credit_kpi
+from . import test_credit_whatif

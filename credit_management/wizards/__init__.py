@@ -4,3 +4,6 @@ from . import credit_aging_wizard
 from . import credit_audit_wizard
 from . import credit_collection_wizard
 from . import credit_collection_wizard_line
+from . import credit_whatif_wizard
+from . import credit_whatif_wizard_grade
+from . import credit_whatif_wizard_line

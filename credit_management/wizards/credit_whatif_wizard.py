@@ -251,6 +251,7 @@ class CreditWhatifWizard(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("What-If Replay"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

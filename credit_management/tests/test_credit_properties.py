@@ -233,3 +233,74 @@ class TestCreditProperties(CreditCommon):
             2,
         )
         self.assertEqual(figures["receivable_overdue"], 0.0)
+
+    @LEDGER
+    @given(
+        limit=st.integers(min_value=0, max_value=20_000),
+        invoices=st.lists(
+            st.tuples(amount, st.integers(min_value=0, max_value=120)), max_size=3
+        ),
+        order_amount=amount,
+        hold=st.booleans(),
+        shadow_rules=st.sets(
+            st.sampled_from(["limit", "overdue", "hold", "terms", "prepayment"])
+        ),
+    )
+    def test_shadow_mode_would_block_what_enforcing_blocks(
+        self, limit, invoices, order_amount, hold, shadow_rules
+    ):
+        """The same decisions, enforced or in shadow: what shadow mode lists as
+        "would have blocked" is what enforcing blocks, rule for rule, and the
+        rules it does not shadow block as they do when enforced."""
+        partner = self._customer("Shadow")
+        partner.write(
+            {
+                "credit_limit": limit,
+                "credit_hold": hold,
+                "credit_hold_reason": "Property" if hold else False,
+            }
+        )
+        for value, days in invoices:
+            self._post_invoice(partner, value, days_overdue=days)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product_a.id,
+                            "price_unit": order_amount,
+                            "tax_ids": [],
+                        }
+                    )
+                ],
+            }
+        )
+        company = order.company_id
+        Policy = self.env["credit.policy"]
+        company.credit_shadow_mode = "off"
+        enforced = Policy._credit_check(order)
+        company.credit_shadow_mode = "all"
+        shadow_all = Policy._credit_check(order)
+        company.write(
+            {
+                "credit_shadow_mode": "rules",
+                **{
+                    f"credit_shadow_{code}": code in shadow_rules
+                    for code in ("limit", "overdue", "hold", "terms", "prepayment")
+                },
+            }
+        )
+        shadow_some = Policy._credit_check(order)
+        company.credit_shadow_mode = "off"
+        self.assertEqual(shadow_all["codes"], [])
+        self.assertEqual(shadow_all["shadow_codes"], enforced["codes"])
+        self.assertEqual(shadow_all["shadow_reasons"], enforced["reasons"])
+        self.assertEqual(
+            shadow_some["codes"],
+            [code for code in enforced["codes"] if code not in shadow_rules],
+        )
+        self.assertEqual(
+            shadow_some["shadow_codes"],
+            [code for code in enforced["codes"] if code in shadow_rules],
+        )

@@ -1,6 +1,8 @@
+import random
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
@@ -228,3 +230,125 @@ class TestCreditWhatIf(CreditCommon):
         self.assertEqual(
             self.env[action["res_model"]].search_count(action["domain"]), 3
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCreditWhatIfEqualsLive(CreditCommon):
+    """The replay equals the live check: a history built day by day (seeded
+    random orders, invoices and payments for three customers), the live check
+    run on each order on its day (time frozen there), then the replay of the
+    whole period under the current policy must give, order by order, the same
+    exposure, the same items overdue beyond the policy's days and the same
+    decision.
+
+    Within what the replay states it reads: the ledger as it stood at the start
+    of the order's day (so invoices and payments are made on days without
+    orders), draft invoices as 0 (so invoices are posted when made), today's
+    limits (so they do not change), the limit and overdue rules."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.customer | cls.env["res.partner"].create(
+            [
+                {
+                    "name": name,
+                    "is_company": True,
+                    "credit_limit": limit,
+                    "credit_grade_id": cls.grade_c.id,
+                }
+                for name, limit in (("Delta Replay", 8000.0), ("Echo Replay", 3000.0))
+            ]
+        )
+
+    def _build_history(self, seed, days=44):
+        """{order: (codes of the live check, its figures)}, the orders confirmed
+        whatever the check said (the history must go on)."""
+        rng = random.Random(seed)
+        start = self.today - timedelta(days=days + 5)
+        company = self.company
+        live = {}
+        for day in range(days):
+            moment = datetime.combine(start + timedelta(days=day), time(10, 0))
+            with freeze_time(moment):
+                if day % 2 == 0:
+                    for partner in self.customers:
+                        if rng.random() < 0.6:
+                            order = self._order(
+                                rng.choice((400.0, 900.0, 1500.0, 2600.0)),
+                                partner=partner,
+                            )
+                            check = self.env["credit.policy"]._credit_check(order)
+                            live[order] = (
+                                set(check["codes"]),
+                                check["credit_exposure"],
+                                check["overdue_beyond_amount"],
+                            )
+                            company.credit_control_enabled = False
+                            order.action_confirm()
+                            company.credit_control_enabled = True
+                            self.assertEqual(order.date_order, moment)
+                    continue
+                for order in live:
+                    if order.invoice_status == "to invoice" and rng.random() < 0.4:
+                        invoice = order._create_invoices()
+                        invoice.invoice_date = moment.date()
+                        invoice.invoice_date_due = moment.date() + timedelta(
+                            days=rng.choice((0, 10, 20))
+                        )
+                        invoice.action_post()
+                invoices = self.env["account.move"].search(
+                    [
+                        ("partner_id", "in", self.customers.ids),
+                        ("move_type", "=", "out_invoice"),
+                        ("state", "=", "posted"),
+                        ("payment_state", "in", ("not_paid", "partial")),
+                    ]
+                )
+                for invoice in invoices:
+                    if rng.random() < 0.15:
+                        amount = invoice.amount_residual * rng.choice((0.5, 1.0))
+                        self.env["account.payment.register"].with_context(
+                            active_model="account.move", active_ids=invoice.ids
+                        ).create(
+                            {"amount": amount, "payment_date": moment.date()}
+                        )._create_payments()
+        return live, start
+
+    def test_replay_equals_live_check(self):
+        labels = {"limit": "Credit limit", "overdue": "Overdue items"}
+        for seed in (7,):
+            with self.subTest(seed=seed), self.env.cr.savepoint(flush=False) as sp:
+                live, start = self._build_history(seed)
+                self.assertGreater(len(live), 25)
+                blocked = [order for order, (codes, *__) in live.items() if codes]
+                # The history says something: some orders blocked, some not,
+                # for each rule.
+                self.assertTrue(0 < len(blocked) < len(live))
+                for code in labels:
+                    self.assertTrue(any(code in codes for codes, *__ in live.values()))
+                wizard = (
+                    self.env["credit.whatif.wizard"]
+                    .with_user(self.credit_manager)
+                    .create({"date_from": start, "date_to": self.today})
+                )
+                wizard.action_replay()
+                self.assertEqual(wizard.order_count, len(live))
+                for order, (codes, exposure, overdue) in live.items():
+                    line = wizard.line_ids.filtered(lambda x, o=order: x.order_id == o)
+                    self.assertTrue(codes <= set(labels), codes)
+                    self.assertEqual(
+                        (
+                            round(line.exposure, 2),
+                            round(line.overdue_current, 2),
+                            line.blocked_current,
+                        ),
+                        (round(exposure, 2), round(overdue, 2), bool(codes)),
+                        f"order {order.name} of {order.date_order}",
+                    )
+                    # Both name the overdue items first when both rules block.
+                    if codes:
+                        first = "overdue" if "overdue" in codes else "limit"
+                        self.assertEqual(line.reason_current, labels[first])
+                self.assertEqual(wizard.count_current, len(blocked))
+                sp.rollback()

@@ -28,6 +28,7 @@
         "report/credit_collection_report_views.xml",
         "wizards/credit_collection_wizard_views.xml",
         "wizards/credit_whatif_wizard_views.xml",
+        "wizards/credit_training_wizard_views.xml",
         "views/credit_grade_views.xml",
         "views/credit_review_views.xml",
         "views/credit_score_factor_views.xml",

@@ -38,3 +38,4 @@ from . import credit_job_failure
 from . import credit_prediction
 from . import credit_prediction_model
 from . import credit_kpi_snapshot
+from . import credit_training

@@ -7,3 +7,4 @@ from . import credit_collection_wizard_line
 from . import credit_whatif_wizard
 from . import credit_whatif_wizard_grade
 from . import credit_whatif_wizard_line
+from . import credit_training_wizard

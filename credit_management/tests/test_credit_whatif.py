@@ -1,13 +1,18 @@
 import random
+import re
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
+from odoo.tools import SQL
 
 from .common import CreditCommon
+
+WRITE_QUERY = re.compile(r"\s*(INSERT|UPDATE|DELETE|ALTER|CREATE)\b", re.IGNORECASE)
 
 
 @tagged("post_install", "-at_install")
@@ -191,8 +196,27 @@ class TestCreditWhatIf(CreditCommon):
     def test_replay_writes_nothing(self):
         decisions = self.env["credit.decision"].search_count([])
         before = self.orders.read(["state", "date_order", "write_date", "amount_total"])
-        self._replay(limit_mode="factor", limit_factor=0.5)
-        self.env.flush_all()
+        # Every statement of the replay, flushed: it writes its own transient
+        # rows only.
+        queries = []
+        cursor_class = type(self.env.cr)
+        execute = cursor_class.execute
+
+        def spy(cr, query, params=None, log_exceptions=True):
+            queries.append(query.code if isinstance(query, SQL) else str(query))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(cursor_class, "execute", spy):
+            self._replay(limit_mode="factor", limit_factor=0.5)
+            self.env.flush_all()
+        writes = [
+            query
+            for query in queries
+            if WRITE_QUERY.match(query)
+            and not re.search(r'\b"?credit_whatif_wizard', query)
+        ]
+        self.assertTrue(any("credit_whatif_wizard_line" in query for query in queries))
+        self.assertEqual(writes, [])
         self.orders.invalidate_recordset()
         self.assertEqual(self.env["credit.decision"].search_count([]), decisions)
         self.assertEqual(

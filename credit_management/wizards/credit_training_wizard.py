@@ -26,7 +26,6 @@ class CreditTrainingWizard(models.TransientModel):
     )
     salesperson_id = fields.Many2one(
         "res.users",
-        string="Salesperson",
         domain=[("share", "=", False)],
         default=lambda self: self.env.user,
         required=True,

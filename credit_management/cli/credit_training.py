@@ -73,7 +73,7 @@ class CreditTraining(Command):
             customers = env["res.partner"].search_count(
                 [("company_id", "=", company.id), ("category_id", "!=", False)]
             )
-            print(
+            sys.stdout.write(
                 f"Training company {company.name!r} (id {company.id}) built in "
-                f"{dbnames[0]}: {customers} customers."
+                f"{dbnames[0]}: {customers} customers.\n"
             )

@@ -27,3 +27,5 @@ from . import test_credit_prediction
 from . import test_credit_kpi
 from . import test_credit_whatif
 from . import test_credit_training
+from . import test_credit_i18n
+from . import test_credit_zh_cn

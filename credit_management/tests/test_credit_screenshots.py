@@ -42,13 +42,12 @@ class TestCreditScreenshots(HttpCase):
         cls.redwood = ref("credit_management.demo_partner_overdue")
         cls.limit_request = ref("credit_management.demo_limit_request_season")
         cls.guarantee = ref("credit_management.demo_security_overdue")
-        cls.salesperson = ref("base.user_demo")
         cls.company = ref("base.main_company")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def _save(self, name, png):
-        """Save a screenshot in a 256-colour palette (a tenth of the size, the
-        same to the eye for a screen of flat colours)."""
+        """Save a screenshot in a 256-colour palette (about a third of the size,
+        the same to the eye for a screen of flat colours)."""
         image = Image.open(io.BytesIO(png)).convert("RGB")
         image = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=0)
         out = io.BytesIO()

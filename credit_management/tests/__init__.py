@@ -29,3 +29,4 @@ from . import test_credit_whatif
 from . import test_credit_training
 from . import test_credit_i18n
 from . import test_credit_zh_cn
+from . import test_credit_screenshots

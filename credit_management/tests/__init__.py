@@ -28,3 +28,4 @@ from . import test_credit_kpi
 from . import test_credit_whatif
 from . import test_credit_files
 from . import test_credit_access_matrix
+from . import test_credit_fuzz

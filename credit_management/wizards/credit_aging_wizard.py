@@ -47,7 +47,8 @@ class CreditAgingWizard(models.TransientModel):
     @api.constrains("date")
     def _check_date(self):
         for wizard in self:
-            if wizard.date > fields.Date.context_today(self):
+            # An emptied date is refused as a required field, not compared.
+            if wizard.date and wizard.date > fields.Date.context_today(self):
                 raise UserError(self.env._("The aging date cannot be in the future."))
 
     def _credit_report(self):

@@ -50,7 +50,12 @@ class CreditAuditWizard(models.TransientModel):
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
         for wizard in self:
-            if wizard.date_to < wizard.date_from:
+            # An emptied date is refused as a required field, not compared.
+            if (
+                wizard.date_from
+                and wizard.date_to
+                and wizard.date_to < wizard.date_from
+            ):
                 raise ValidationError(
                     self.env._(
                         "The period ends on %(end)s, before it starts on %(start)s.",

@@ -79,7 +79,12 @@ class CreditCollectionPromise(models.Model):
     @api.constrains("date", "date_promised")
     def _check_dates(self):
         for promise in self:
-            if promise.date_promised < promise.date:
+            # An emptied date is refused as a required field, not compared.
+            if (
+                promise.date
+                and promise.date_promised
+                and promise.date_promised < promise.date
+            ):
                 raise ValidationError(
                     self.env._(
                         "The customer cannot promise to pay by %(date_promised)s, "

@@ -97,7 +97,8 @@ class CreditRating(models.Model):
     def _check_dates(self):
         today = fields.Date.context_today(self)
         for record in self:
-            if record.date > today:
+            # An emptied date is refused as a required field, not compared.
+            if record.date and record.date > today:
                 raise ValidationError(
                     self.env._(
                         "The rating of %(partner)s by %(agency)s is dated in the "
@@ -107,7 +108,7 @@ class CreditRating(models.Model):
                         date=record.date,
                     )
                 )
-            if record.valid_until and record.valid_until < record.date:
+            if record.valid_until and record.date and record.valid_until < record.date:
                 raise ValidationError(
                     self.env._(
                         "The rating of %(partner)s by %(agency)s ends before it "

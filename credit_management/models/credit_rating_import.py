@@ -36,6 +36,12 @@ PARTNER_FIELDS = {
     "partner_name": "name",
 }
 CSV_DELIMITERS = (",", ";", "\t")
+# Lines read from one file: each is checked, previewed as a line record and
+# imported as a rating in one request; 100,000 took minutes and outlasted a
+# worker's time limit, with no message.
+MAX_LINES = 20000
+# Line numbers given in the message of a duplicate line.
+DUPLICATES_SHOWN = 5
 # yyyy-mm-dd (ISO) and dd/mm/yyyy: (pattern, order of year, month, day groups)
 DATE_PATTERNS = (
     (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (1, 2, 3)),
@@ -130,7 +136,7 @@ class CreditRatingImport(models.Model):
         required=True,
         help="CSV (UTF-8; comma, semicolon or tab) or XLSX with a header line: "
         "Tax ID / VAT, Company Registry, Reference or Name to find the customer; "
-        "Agency; Date; Rating; Valid Until (optional).",
+        "Agency; Date; Rating; Valid Until (optional). At most 20,000 lines.",
     )
     file_name = fields.Char()
     company_id = fields.Many2one(
@@ -408,6 +414,17 @@ class CreditRatingImport(models.Model):
         if not table:
             raise ImportFileError(
                 self.env._("%(file)s is empty.", file=self.display_name)
+            )
+        if len(table) - 1 > MAX_LINES:
+            raise ImportFileError(
+                self.env._(
+                    "%(file)s has %(count)s lines: at most %(max)s can be imported "
+                    "at once. Split it into files of %(max)s lines or fewer (each "
+                    "with the header line) and import them one after the other.",
+                    file=self.display_name,
+                    count=len(table) - 1,
+                    max=MAX_LINES,
+                )
             )
         columns, ignored = self._credit_columns(table[0][1])
         rows = []
@@ -853,13 +870,26 @@ class CreditRatingImport(models.Model):
                 )
         for same in by_key.values():
             if len(same) > 1:
+                # At most a few line numbers each: a file repeating one line
+                # 100,000 times would otherwise build 10^10 numbers.
+                numbers = [vals["line_number"] for vals in same]
                 for vals in same:
-                    others = [str(o["line_number"]) for o in same if o is not vals]
+                    others = numbers[: DUPLICATES_SHOWN + 1]
+                    if vals["line_number"] in others:
+                        others.remove(vals["line_number"])
+                    others = others[:DUPLICATES_SHOWN]
+                    lines = ", ".join(str(number) for number in others)
+                    if len(same) - 1 > len(others):
+                        lines = self.env._(
+                            "%(lines)s and %(count)s more",
+                            lines=lines,
+                            count=len(same) - 1 - len(others),
+                        )
                     vals["error"].append(
                         self.env._(
                             "Duplicate line: same customer, agency and date as "
                             "line(s) %(lines)s.",
-                            lines=", ".join(others),
+                            lines=lines,
                         )
                     )
         if not by_key:

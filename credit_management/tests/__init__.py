@@ -30,3 +30,6 @@ from . import test_credit_training
 from . import test_credit_i18n
 from . import test_credit_zh_cn
 from . import test_credit_screenshots
+from . import test_credit_files
+from . import test_credit_access_matrix
+from . import test_credit_fuzz

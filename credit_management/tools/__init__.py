@@ -1,1 +1,2 @@
 from . import regression
+from . import xlsx

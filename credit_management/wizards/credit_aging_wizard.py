@@ -1,12 +1,12 @@
 import base64
 import io
 
-import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 from ..report.credit_aging_report import BUCKETS
+from ..tools.xlsx import new_workbook
 
 
 class CreditAgingWizard(models.TransientModel):
@@ -47,7 +47,8 @@ class CreditAgingWizard(models.TransientModel):
     @api.constrains("date")
     def _check_date(self):
         for wizard in self:
-            if wizard.date > fields.Date.context_today(self):
+            # An emptied date is refused as a required field, not compared.
+            if wizard.date and wizard.date > fields.Date.context_today(self):
                 raise UserError(self.env._("The aging date cannot be in the future."))
 
     def _credit_report(self):
@@ -171,7 +172,7 @@ class CreditAgingWizard(models.TransientModel):
     def _credit_aging_xlsx(self):
         data = self._credit_aging_data()
         output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        workbook = new_workbook(output)
         sheet = workbook.add_worksheet(self.env._("Aging"))
         title = workbook.add_format({"bold": True, "font_size": 14})
         header = workbook.add_format(

@@ -3,10 +3,11 @@ import io
 from datetime import datetime, time, timedelta
 
 import pytz
-import xlsxwriter
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+from ..tools.xlsx import new_workbook
 
 # Limit changes that did not go through a limit request.
 SOURCES_WITHOUT_REQUEST = ("manual", "import")
@@ -49,7 +50,12 @@ class CreditAuditWizard(models.TransientModel):
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
         for wizard in self:
-            if wizard.date_to < wizard.date_from:
+            # An emptied date is refused as a required field, not compared.
+            if (
+                wizard.date_from
+                and wizard.date_to
+                and wizard.date_to < wizard.date_from
+            ):
                 raise ValidationError(
                     self.env._(
                         "The period ends on %(end)s, before it starts on %(start)s.",
@@ -432,7 +438,7 @@ class CreditAuditWizard(models.TransientModel):
         data = self._credit_audit_data()
         columns = data["columns"]
         output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        workbook = new_workbook(output)
         digits = data["currency"].decimal_places
         money_format = f"#,##0.{'0' * digits}" if digits else "#,##0"
         styles = {

@@ -92,7 +92,12 @@ class CreditWhatifWizard(models.TransientModel):
     @api.constrains("date_from", "date_to", "limit_factor", "overdue_days")
     def _check_inputs(self):
         for wizard in self:
-            if wizard.date_from > wizard.date_to:
+            # An emptied date is refused as a required field, not compared.
+            if (
+                wizard.date_from
+                and wizard.date_to
+                and wizard.date_from > wizard.date_to
+            ):
                 raise UserError(
                     self.env._("The period of the replay ends before it starts.")
                 )

@@ -69,6 +69,8 @@ ACCESS_MATRIX = {
     "credit.whatif.wizard": ("", "", "rwcu", "", ""),
     "credit.whatif.wizard.grade": ("", "", "rwcu", "", ""),
     "credit.whatif.wizard.line": ("", "", "rwcu", "", ""),
+    # Administrators only (group_system), none of these roles.
+    "credit.training.wizard": ("", "", "", "", ""),
     # Services (abstract): no record, no right; reached through the models.
     "credit.exposure": ("", "", "", "", ""),
     "credit.policy": ("", "", "", "", ""),
@@ -77,6 +79,7 @@ ACCESS_MATRIX = {
     "credit.warning": ("", "", "", "", ""),
     "credit.prediction": ("", "", "", "", ""),
     "credit.collection.run": ("", "", "", "", ""),
+    "credit.training": ("", "", "", "", ""),
     # Core models the addon extends: core's rights, plus the credit manager's
     # write on countries (risk class). Credit fields have their own checks.
     "res.partner": ("r", "r", "r", "r", ""),

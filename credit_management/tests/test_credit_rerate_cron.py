@@ -53,7 +53,7 @@ class TestCreditRerateCron(CreditCommon):
     def _candidates(self, company):
         scoring = self.env["credit.rerate"].sudo().with_company(company)
         domain = scoring._credit_candidates_domain()
-        return self.env["res.partner"].search(domain)
+        return self.env["res.partner"].sudo().search(domain)
 
     @contextmanager
     def _tiny_budget(self):

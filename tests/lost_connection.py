@@ -407,6 +407,8 @@ def main():
     kinds = {}
     for _op, kind, detail, _seconds in results:
         key = kind if kind != "rpc_error" else f"rpc_error: {detail[:60]}"
+        if "cannot be confirmed" in detail:
+            key = "refused by the credit check"
         kinds[key] = kinds.get(key, 0) + 1
     problems += [
         f"{op}: {detail}" for op, kind, detail, _s in results if kind == "transport"

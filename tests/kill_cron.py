@@ -219,7 +219,7 @@ def run_jobs(pg, args, db, crons, seed=None, total=None):
                     os.kill(pid, signal.SIGKILL)
                     kills.append((pid, int(done), state))
                     targets.pop(0)
-            elif not targets and finished(pg, db, crons, started):
+            elif finished(pg, db, crons, started):
                 break
             time.sleep(0.05)
         seconds = time.monotonic() - start

@@ -486,7 +486,7 @@ def kept_sections(path):
     return [
         match.group(0)
         for match in re.finditer(
-            r"<!-- ([a-z_]+):begin -->.*?<!-- \1:end -->", text, flags=re.DOTALL
+            r"<!-- ([a-z_-]+):begin -->.*?<!-- \1:end -->", text, flags=re.DOTALL
         )
     ]
 

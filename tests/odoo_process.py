@@ -1,0 +1,197 @@
+"""What the out-of-process checks share: PostgreSQL from Odoo's configuration
+file, copies of databases (with their filestore), and a real Odoo server in a
+process of its own (odoo-bin, so that the prefork server can re-execute itself
+for its long-polling process).
+
+Used by tests/kill_cron.py, tests/lost_connection.py and bench/mixed_load.py.
+"""
+
+import configparser
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Pg:
+    """Connections to the PostgreSQL server of an Odoo configuration file."""
+
+    def __init__(self, config_path):
+        parser = configparser.ConfigParser()
+        parser.read(config_path)
+        options = parser["options"]
+        self.params = {}
+        for key in ("host", "port", "user", "password"):
+            value = options.get(f"db_{key}")
+            if value and value != "False":
+                self.params[key] = value
+        data_dir = options.get("data_dir")
+        self.filestore = Path(data_dir) / "filestore" if data_dir else None
+
+    def connect(self, db, autocommit=True):
+        cnx = psycopg2.connect(dbname=db, **self.params)
+        cnx.autocommit = autocommit
+        return cnx
+
+    def rows(self, db, query, params=None):
+        with self.connect(db) as cnx, cnx.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall() if cr.description else []
+
+    def exists(self, db):
+        return bool(
+            self.rows("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", [db])
+        )
+
+    def drop(self, db):
+        cnx = self.connect("postgres")
+        try:
+            with cnx.cursor() as cr:
+                cr.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [db],
+                )
+                cr.execute(f'DROP DATABASE IF EXISTS "{db}"')
+        finally:
+            cnx.close()
+        if self.filestore:
+            shutil.rmtree(self.filestore / db, ignore_errors=True)
+
+    def copy(self, source, target):
+        """``target`` as a copy of ``source`` (which nobody may be connected to)."""
+        self.drop(target)
+        cnx = self.connect("postgres")
+        try:
+            with cnx.cursor() as cr:
+                cr.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+        finally:
+            cnx.close()
+        if self.filestore and (self.filestore / source).is_dir():
+            shutil.copytree(self.filestore / source, self.filestore / target)
+
+
+def odoo_bin():
+    package = importlib.util.find_spec("odoo").submodule_search_locations
+    return Path(next(iter(package))).parent / "odoo-bin"
+
+
+class Server:
+    """An Odoo server (``odoo-bin``) in its own process group, on one database."""
+
+    def __init__(self, config, db, logfile, workers=2, cron_threads=0, extra=()):
+        self.db, self.logfile = db, logfile
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            sys.executable,
+            str(odoo_bin()),
+            "-c",
+            config,
+            "-d",
+            db,
+            "--db-filter",
+            f"^{re.escape(db)}$",
+            "--workers",
+            str(workers),
+            "--max-cron-threads",
+            str(cron_threads),
+            "--http-interface",
+            "127.0.0.1",
+            "--http-port",
+            str(self.port),
+            "--gevent-port",
+            str(free_port()),
+            "--logfile",
+            logfile,
+            "--log-level",
+            "info",
+            *extra,
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+
+    def wait_ready(self, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the server exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(
+                    f"{self.url}/web/health", timeout=5
+                ) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise SystemExit(f"the server did not answer within {timeout} s")
+
+    def log(self):
+        try:
+            return Path(self.logfile).read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def cron_worker_pid(self):
+        """The pid of the live cron worker process (prefork server): the last
+        one the log says alive that is still a child of the server."""
+        children = {
+            int(pid)
+            for pid in subprocess.run(
+                ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.split()
+        }
+        alive = [
+            int(pid)
+            for pid in re.findall(r"Worker WorkerCron \((\d+)\) alive", self.log())
+        ]
+        for pid in reversed(alive):
+            if pid in children:
+                return pid
+        return None
+
+    def stop(self, timeout=60):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        # workers left behind by a killed master
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def bad_log_lines(text, allowed=()):
+    """ERROR/CRITICAL lines and deadlocks of a server log, but those matching one
+    of the ``allowed`` regular expressions."""
+    lines = []
+    for line in text.splitlines():
+        if re.search(r" (ERROR|CRITICAL) |deadlock detected", line) and not any(
+            re.search(pattern, line) for pattern in allowed
+        ):
+            lines.append(line)
+    return lines

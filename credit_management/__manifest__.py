@@ -65,7 +65,6 @@
     "demo": [
         "demo/credit_demo.xml",
     ],
-    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

@@ -26,3 +26,4 @@ from . import test_credit_shadow
 from . import test_credit_prediction
 from . import test_credit_kpi
 from . import test_credit_whatif
+from . import test_credit_demo

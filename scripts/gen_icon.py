@@ -1,3 +1,13 @@
+#!/usr/bin/env python3
+"""Draw the 128x128 Apps icons of the addons with Pillow (run with .venv/bin/python):
+
+    scripts/gen_icon.py credit_management/static/description/icon.png
+    scripts/gen_icon.py credit_management_stock/static/description/icon.png stock
+
+A white shield with a red-orange-green gauge on Odoo's purple; the bridge's has a
+parcel in the corner. Drawn at 4x and reduced, for smooth edges.
+"""
+
 import math
 import sys
 

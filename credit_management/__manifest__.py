@@ -6,8 +6,10 @@
     "category": "Sales/Sales",
     "website": "https://github.com/credit-management/credit_management",
     "author": "credit_management developers",
+    "maintainers": ["credit-management"],
+    "development_status": "Beta",
     "license": "LGPL-3",
-    "depends": ["sale_management", "account", "mail", "portal"],
+    "depends": ["sale_management"],
     "data": [
         "security/res_groups.xml",
         "security/ir.model.access.csv",
@@ -66,7 +68,6 @@
     "demo": [
         "demo/credit_demo.xml",
     ],
-    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

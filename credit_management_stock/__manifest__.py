@@ -7,6 +7,8 @@
     "category": "Sales/Sales",
     "website": "https://github.com/credit-management/credit_management",
     "author": "credit_management developers",
+    "maintainers": ["credit-management"],
+    "development_status": "Beta",
     "license": "LGPL-3",
     "depends": ["credit_management", "sale_stock"],
     "data": [

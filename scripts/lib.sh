@@ -61,6 +61,22 @@ ensure_system_packages() {
 }
 
 # --- Python environment --------------------------------------------------------
+# A virtualenv at $1 (created if missing) with Odoo's requirements, Odoo itself
+# from $ODOO_SRC_DIR (editable) and the test tools, all under Odoo's pins. Used for
+# .venv and for the fresh virtualenv of scripts/wheel_check.
+install_odoo_venv() {
+    local venv="$1" py="$1/bin/python"
+    [ -x "$py" ] || python3 -m venv "$venv"
+    "$py" -m pip install -q --disable-pip-version-check -r "$ODOO_SRC_DIR/requirements.txt"
+    # Compat mode (a plain path in a .pth, no import finder), so that
+    # odoo-addon-* wheels installed later extend odoo.addons instead of
+    # shadowing it; pip < 23.3 applies --config-settings only with PEP 517.
+    "$py" -m pip install -q --disable-pip-version-check --use-pep517 -e "$ODOO_SRC_DIR" \
+        -c "$ODOO_SRC_DIR/requirements.txt" --config-settings editable_mode=compat
+    "$py" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements-dev.txt" \
+        -c "$ODOO_SRC_DIR/requirements.txt"
+}
+
 ensure_python() {
     if [ "$ODOO_MODE" = active ]; then
         PY="$ODOO_PY"
@@ -69,15 +85,7 @@ ensure_python() {
         local stamp="$VENV/.credit_management-$( (cat "$ODOO_SRC_DIR/requirements.txt" "$ROOT/requirements-dev.txt"; echo editable-compat-pep517) | sha1sum | cut -c1-12)"
         if [ ! -f "$stamp" ] || ! "$PY" -c 'import odoo' 2>/dev/null; then
             log "creating virtualenv $VENV with Odoo from $ODOO_SRC_DIR"
-            [ -x "$PY" ] || python3 -m venv "$VENV"
-            "$PY" -m pip install -q --disable-pip-version-check -r "$ODOO_SRC_DIR/requirements.txt"
-            # Compat mode (a plain path in a .pth, no import finder), so that
-            # odoo-addon-* wheels installed later extend odoo.addons instead of
-            # shadowing it; pip < 23.3 applies --config-settings only with PEP 517.
-            "$PY" -m pip install -q --disable-pip-version-check --use-pep517 -e "$ODOO_SRC_DIR" \
-                -c "$ODOO_SRC_DIR/requirements.txt" --config-settings editable_mode=compat
-            "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements-dev.txt" \
-                -c "$ODOO_SRC_DIR/requirements.txt"
+            install_odoo_venv "$VENV"
             rm -f "$VENV"/.credit_management-*
             touch "$stamp"
         fi
@@ -178,3 +186,24 @@ setup_all() {
 odoo_bin() { "$PY" -m odoo -c "$CONF" "$@"; }
 
 db_exists() { psql -d postgres -Atc "select 1 from pg_database where datname = '$1'" | grep -q 1; }
+
+# The log of an Odoo run that installed the addons and ran their tests
+# (--test-tags /credit_management,/credit_management_stock) on database $2, with exit
+# code $3: stop on any logged error, failed or errored test, skipped test or browser
+# test, or an addon none of whose tests ran.
+check_addon_test_log() {
+    local log="$1" db="$2" rc="$3" addon
+    grep -qE "(ERROR|CRITICAL) $db " "$log" && die "the Odoo test run logged errors (see $log)"
+    grep -q "Chrome\|chromium" "$log" && grep -qi "browser.*not found\|skip.*chrome" "$log" \
+        && die "a browser test was skipped: no usable Chromium"
+    grep -qE "odoo.tests.result: 0 failed, 0 error\(s\) of [1-9][0-9]* tests" "$log" \
+        || die "the Odoo test runner did not report a clean run of at least one test (see $log)"
+    [ "$rc" = 0 ] || die "odoo exited with $rc (see $log)"
+    grep -E "odoo\.addons\.credit_management(_stock)?\.tests.*: skipped " "$log" \
+        && die "tests were skipped (see $log): a skipped check is not a passed check"
+    for addon in credit_management credit_management_stock; do
+        grep -qE "odoo\.addons\.$addon\.tests\.[a-z_]+: Starting " "$log" \
+            || die "no test of $addon ran (see $log)"
+    done
+    return 0
+}

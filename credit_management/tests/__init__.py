@@ -33,3 +33,4 @@ from . import test_credit_screenshots
 from . import test_credit_files
 from . import test_credit_access_matrix
 from . import test_credit_fuzz
+from . import test_credit_demo

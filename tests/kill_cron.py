@@ -216,8 +216,8 @@ def run_jobs(pg, args, db, crons, seed=None, total=None):
             if in_collection and targets:
                 collect = pg.rows(
                     db,
-                    "SELECT coalesce(done_count, 0), coalesce(todo_count, 0) FROM credit_job_run "
-                    "WHERE state = 'running' AND job = 'collect'",
+                    "SELECT coalesce(done_count, 0), coalesce(todo_count, 0) "
+                    "FROM credit_job_run WHERE state = 'running' AND job = 'collect'",
                 )
                 due = bool(collect) and collect[0][0] >= collect_share * collect[0][1]
             else:

@@ -42,8 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from lost_connection import Client, RpcError, TransportError
-from odoo_process import Pg, Server
+from odoo_process import Client, Pg, RpcError, Server, TransportError
 
 BEGIN, END = "<!-- mixed-load:begin -->", "<!-- mixed-load:end -->"
 WEIGHTS = [

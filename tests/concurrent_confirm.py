@@ -26,10 +26,8 @@ Usage (from the repository root; ``scripts/test`` runs it on its test database):
 
 import argparse
 import importlib.util
-import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,61 +36,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from odoo_process import Client, RpcError, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Client:
-    def __init__(self, url, db, login, password, timeout=120):
-        self.url, self.db, self.password, self.timeout = url, db, password, timeout
-        self.uid = self.call("common", "login", db, login, password)
-        if not self.uid:
-            raise SystemExit(f"cannot log in as {login!r} on {db!r}")
-
-    def call(self, service, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"service": service, "method": method, "args": list(args)},
-        }
-        request = urllib.request.Request(
-            f"{self.url}/jsonrpc",
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            if response.status != 200:
-                raise RuntimeError(f"HTTP {response.status}")
-            body = json.loads(response.read())
-        if "error" in body:
-            raise RpcError(body["error"])
-        return body["result"]
-
-    def execute(self, model, method, *args, **kwargs):
-        return self.call(
-            "object",
-            "execute_kw",
-            self.db,
-            self.uid,
-            self.password,
-            model,
-            method,
-            list(args),
-            kwargs,
-        )
-
-
-class RpcError(Exception):
-    def __init__(self, error):
-        data = error.get("data") or {}
-        self.name = data.get("name", "")
-        self.message = data.get("message") or error.get("message", "")
-        super().__init__(f"{self.name}: {self.message}")
 
 
 def start_server(args, port, logfile):

@@ -33,83 +33,16 @@ Usage (scripts/test runs it on its test database):
 """
 
 import argparse
-import json
 import os
 import random
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from odoo_process import Pg, Server
-
-
-class RpcError(Exception):
-    def __init__(self, error):
-        data = error.get("data") or {}
-        self.name = data.get("name", "")
-        self.message = data.get("message") or error.get("message", "")
-        super().__init__(f"{self.name}: {self.message}")
-
-
-class TransportError(Exception):
-    """Not a JSON-RPC answer: an HTTP error page, a closed socket, a timeout."""
-
-
-class Client:
-    def __init__(self, url, db, login, password, timeout=120):
-        self.url, self.db, self.password, self.timeout = url, db, password, timeout
-        for _ in range(20):
-            try:
-                self.uid = self.call("common", "login", db, login, password)
-                break
-            except RpcError:
-                time.sleep(0.2)  # a cut connection: log in again
-        if not self.uid:
-            raise SystemExit(f"cannot log in as {login!r} on {db!r}")
-
-    def call(self, service, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"service": service, "method": method, "args": list(args)},
-        }
-        request = urllib.request.Request(
-            f"{self.url}/jsonrpc",
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as error:
-            raise TransportError(f"HTTP {error.code}") from error
-        except OSError as error:
-            raise TransportError(repr(error)) from error
-        try:
-            body = json.loads(raw)
-        except ValueError as error:
-            raise TransportError(f"not JSON: {raw[:200]!r}") from error
-        if "error" in body:
-            raise RpcError(body["error"])
-        return body["result"]
-
-    def execute(self, model, method, *args, **kwargs):
-        return self.call(
-            "object",
-            "execute_kw",
-            self.db,
-            self.uid,
-            self.password,
-            model,
-            method,
-            list(args),
-            kwargs,
-        )
+from odoo_process import Client, Pg, RpcError, Server, TransportError
 
 
 def setup(admin, args, tag):

@@ -1,3 +1,6 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
 from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -131,3 +134,22 @@ class CreditCommon(AccountTestInvoicingCommon):
 
     def fmt(self, amount):
         return format_amount(self.env, amount, self.currency)
+
+
+@contextmanager
+def crash_in_second_batch(registry, service_name):
+    """The job service ``service_name`` crashes (a worker out of memory) right
+    after processing its second batch, once; yields the ids of every batch it
+    was given, so a test sees the crashed batch done again."""
+    service = registry[service_name]
+    original = service._credit_job_process
+    calls = []
+
+    def process(self_, run, records):
+        calls.append(records.ids)
+        original(self_, run, records)
+        if len(calls) == 2:
+            raise MemoryError("worker out of memory in the middle of a batch")
+
+    with patch.object(service, "_credit_job_process", process):
+        yield calls

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
+from .common import crash_in_second_batch
 from .test_credit_collection import CollectionCommon
 from .test_credit_rerate_cron import TestCreditRerateCron
 
@@ -83,17 +84,7 @@ class TestCreditCollectionCron(CollectionCommon):
         )
 
     def test_cron_resumes_after_a_crash_without_duplicates(self):
-        service = self.registry["credit.collection.run"]
-        original = service._credit_job_process
-        calls = []
-
-        def crash_in_second_batch(self_, run, partners):
-            calls.append(partners.ids)
-            original(self_, run, partners)
-            if len(calls) == 2:
-                raise MemoryError("worker out of memory in the middle of a batch")
-
-        with patch.object(service, "_credit_job_process", crash_in_second_batch):
+        with crash_in_second_batch(self.registry, "credit.collection.run") as calls:
             self._run_cron(self.cron)
         self.assertGreater(len(calls), 3, "the crashed batch was done again")
         communications = self._communications()

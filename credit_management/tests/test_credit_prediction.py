@@ -10,7 +10,7 @@ from odoo.tests import tagged
 
 from ..models.credit_prediction import FEATURE_CODES
 from ..tools import regression
-from .common import CreditCommon
+from .common import CreditCommon, crash_in_second_batch
 
 
 class PredictionLedger(CreditCommon):
@@ -293,17 +293,7 @@ class TestCreditPredictionCron(PredictionLedger):
         self.assertGreater(self.open_late.credit_late_probability, 80.0)
 
     def test_cron_resumes_after_a_crash(self):
-        service = self.registry["credit.prediction"]
-        original = service._credit_job_process
-        calls = []
-
-        def crash_in_second_batch(self_, run, moves):
-            calls.append(moves.ids)
-            original(self_, run, moves)
-            if len(calls) == 2:
-                raise MemoryError("worker out of memory in the middle of a batch")
-
-        with patch.object(service, "_credit_job_process", crash_in_second_batch):
+        with crash_in_second_batch(self.registry, "credit.prediction"):
             self._run_cron()
         run = self.env["credit.job.run"].search(
             [("job", "=", "prediction"), ("company_id", "=", self.company.id)]

@@ -8,7 +8,7 @@ from odoo.addons.base.models import ir_cron
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .common import CreditCommon
+from .common import CreditCommon, crash_in_second_batch
 
 
 @tagged("post_install", "-at_install")
@@ -137,17 +137,7 @@ class TestCreditRerateCron(CreditCommon):
         self.assertEqual(len(self._reviews(self.customers | self.customers_2)), 20)
 
     def test_cron_resumes_after_a_crash_without_duplicates(self):
-        scoring = self.registry["credit.rerate"]
-        original = scoring._credit_job_process
-        calls = []
-
-        def crash_in_second_batch(self_, run, partners):
-            calls.append(partners.ids)
-            original(self_, run, partners)
-            if len(calls) == 2:
-                raise MemoryError("worker out of memory in the middle of a batch")
-
-        with patch.object(scoring, "_credit_job_process", crash_in_second_batch):
+        with crash_in_second_batch(self.registry, "credit.rerate"):
             self._run_cron(self.cron)
         # The second batch was undone; the crash is not a record failure.
         self.assertFalse(self.env["credit.job.failure"].search([]))

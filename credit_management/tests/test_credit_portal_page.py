@@ -71,6 +71,8 @@ class TestCreditPortalPage(CreditCommon, HttpCase):
             "2,000.00",  # open
             self.due_soon.name,
             "Statement of account",
+            # Past due items hold orders whatever the available credit says.
+            "until these are paid",
         ):
             self.assertIn(expected, page)
         self.assertNotIn(self.overdue.name, page.split("next 30 days")[-1])
@@ -94,6 +96,13 @@ class TestCreditPortalPage(CreditCommon, HttpCase):
         self.assertIn("7,777.00", page)
         self.assertIn("Rival Corp", page)
         self.assertNotIn("Acme", page)
+        # Its invoice is past due: orders may wait, whatever is available.
+        self.assertIn("until these are paid", page)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.rival_invoice.ids
+        ).create({})._create_payments()
+        page = self._get("/my/credit").text
+        self.assertNotIn("until these are paid", page)
         self.assertNotIn(self.overdue.name, self._get("/my/credit/statement").text)
 
     def test_customer_without_opt_in_sees_nothing(self):

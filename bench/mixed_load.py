@@ -42,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from odoo_process import Client, Pg, RpcError, Server, TransportError
+from odoo_process import Client, Pg, RpcError, Server, TransportError, create_orders
 
 BEGIN, END = "<!-- mixed-load:begin -->", "<!-- mixed-load:end -->"
 WEIGHTS = [
@@ -125,28 +125,8 @@ def setup(admin, args, tag):
                 "credit_limit": args.limit,
             },
         )
-        shared[partner_id] = admin.execute(
-            "sale.order",
-            "create",
-            [
-                {
-                    "partner_id": partner_id,
-                    "user_id": salesman_uid,
-                    "order_line": [
-                        (
-                            0,
-                            0,
-                            {
-                                "product_id": product_id,
-                                "product_uom_qty": 1,
-                                "price_unit": args.amount,
-                                "tax_ids": [(6, 0, [])],
-                            },
-                        )
-                    ],
-                }
-                for _ in range(args.orders)
-            ],
+        shared[partner_id] = create_orders(
+            admin, partner_id, salesman_uid, product_id, args.amount, args.orders
         )
     customers = admin.execute(
         "res.partner",

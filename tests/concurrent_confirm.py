@@ -36,7 +36,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from odoo_process import Client, RpcError, free_port
+from odoo_process import Client, RpcError, create_orders, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,29 +127,9 @@ def setup(admin, args, tag):
             "company_ids": [(6, 0, [company_id])],
         },
     )
-    order_ids = [
-        admin.execute(
-            "sale.order",
-            "create",
-            {
-                "partner_id": partner_id,
-                "user_id": user_id,
-                "order_line": [
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": product_id,
-                            "product_uom_qty": 1,
-                            "price_unit": args.amount,
-                            "tax_ids": [(6, 0, [])],
-                        },
-                    )
-                ],
-            },
-        )
-        for _ in range(args.clients)
-    ]
+    order_ids = create_orders(
+        admin, partner_id, user_id, product_id, args.amount, args.clients
+    )
     return partner_id, user_id, password, order_ids
 
 

@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from odoo_process import Client, Pg, RpcError, Server, TransportError
+from odoo_process import Client, Pg, RpcError, Server, TransportError, create_orders
 
 
 def setup(admin, args, tag):
@@ -104,29 +104,9 @@ def setup(admin, args, tag):
                 "credit_limit": args.limit,
             },
         )
-        partners[partner_id] = [
-            admin.execute(
-                "sale.order",
-                "create",
-                {
-                    "partner_id": partner_id,
-                    "user_id": salesman_uid,
-                    "order_line": [
-                        (
-                            0,
-                            0,
-                            {
-                                "product_id": product_id,
-                                "product_uom_qty": 1,
-                                "price_unit": args.amount,
-                                "tax_ids": [(6, 0, [])],
-                            },
-                        )
-                    ],
-                },
-            )
-            for _ in range(args.orders)
-        ]
+        partners[partner_id] = create_orders(
+            admin, partner_id, salesman_uid, product_id, args.amount, args.orders
+        )
     return users, partners
 
 

@@ -32,6 +32,34 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def create_orders(client, partner_id, user_id, product_id, amount, count):
+    """``count`` draft orders of ``partner_id`` sold by ``user_id``, each one
+    line of ``product_id`` at ``amount`` without tax, in one call: their ids."""
+    return client.execute(
+        "sale.order",
+        "create",
+        [
+            {
+                "partner_id": partner_id,
+                "user_id": user_id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": product_id,
+                            "product_uom_qty": 1,
+                            "price_unit": amount,
+                            "tax_ids": [(6, 0, [])],
+                        },
+                    )
+                ],
+            }
+            for _ in range(count)
+        ],
+    )
+
+
 class RpcError(Exception):
     def __init__(self, error):
         data = error.get("data") or {}

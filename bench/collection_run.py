@@ -15,13 +15,13 @@ rewrites the file).
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
 from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import write_section
 from run import peak_rss_mb, stats
 
 BEGIN, END = "<!-- collections:begin -->", "<!-- collections:end -->"
@@ -212,18 +212,8 @@ def write_results(jsonl, results):
         "",
         END,
     ]
-    text = Path(results).read_text() if Path(results).exists() else ""
     section = "\n".join(out)
-    if BEGIN in text:
-        text = re.sub(
-            re.escape(BEGIN) + ".*?" + re.escape(END),
-            lambda m: section,
-            text,
-            flags=re.DOTALL,
-        )
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    Path(results).write_text(text)
+    write_section(results, BEGIN, END, section)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from odoo_process import Client, Pg, RpcError, Server, TransportError, create_orders
+from report import write_section
 
 BEGIN, END = "<!-- mixed-load:begin -->", "<!-- mixed-load:end -->"
 WEIGHTS = [
@@ -352,17 +353,7 @@ def write_results(path, figures):
         ]
     lines += ["", END]
     section = "\n".join(lines)
-    text = Path(path).read_text() if Path(path).exists() else ""
-    if BEGIN in text:
-        text = re.sub(
-            re.escape(BEGIN) + ".*?" + re.escape(END),
-            lambda m: section,
-            text,
-            flags=re.DOTALL,
-        )
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    Path(path).write_text(text)
+    write_section(path, BEGIN, END, section)
 
 
 def main():

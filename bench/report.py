@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from datetime import UTC, datetime
+from pathlib import Path
 
 SIZE_ORDER = {"S": 0, "M": 1, "L": 2}
 ANALYSIS = "bench/ANALYSIS.md"  # hand-written: why a target is missed, what was done
@@ -489,6 +490,24 @@ def kept_sections(path):
             r"<!-- ([a-z_-]+):begin -->.*?<!-- \1:end -->", text, flags=re.DOTALL
         )
     ]
+
+
+def write_section(path, begin, end, section):
+    """Put ``section`` (text from the ``begin`` marker to the ``end`` marker)
+    into the file at ``path``, in place of the text between those markers, or
+    at its end when they are not there (a bench script's own section of
+    RESULTS.md, which ``main(keep=...)`` carries over)."""
+    text = Path(path).read_text() if Path(path).exists() else ""
+    if begin in text:
+        text = re.sub(
+            re.escape(begin) + ".*?" + re.escape(end),
+            lambda m: section,
+            text,
+            flags=re.DOTALL,
+        )
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    Path(path).write_text(text)
 
 
 def main(path, keep=None):

@@ -679,6 +679,14 @@ def targets(runs, label):
                 f"- {key.replace('_', ' ')} overhead ≤ 5 %: "
                 f"{(ours / bare - 1) * 100:+.1f} % → {verdict(ours / bare - 1 <= 0.05)}"
             )
+    workers = (size.get("rerate_workers") or {}).get("workers", {})
+    if "1" in workers and "2" in workers:
+        one, two = workers["1"]["seconds"]["median"], workers["2"]["seconds"]["median"]
+        lines.append(
+            f"- periodic re-rating on 2 cron workers ≥ 1.6× faster than on 1: "
+            f"{one:.1f} s / {two:.1f} s = {one / two:.2f}× → "
+            f"{verdict(one / two >= 1.6)}"
+        )
     if aging:
         lines.append(
             f"- aging (pivot by customer, whole ledger) ≤ 2 s: {aging:.2f} s → "

@@ -92,6 +92,9 @@ for size in "${sizes[@]}"; do
         --repeat "$aged_repeat"
     log "credit file: securities in the check, credit information in the re-rating"
     "$PY" bench/credit_file.py --config "$CONF" --db "$ours" --label "$size" --json "$out"
+    log "periodic re-rating on 1 and 2 cron workers (a prefork server on a copy of $ours)"
+    "$PY" bench/rerate_workers.py --config "$CONF" --db "$ours" --label "$size" \
+        --json "$out" --repeat "$rerate_repeat" --results bench/RESULTS.md
 done
 # The import of a 10,000-line agency file, once, on a database of its own.
 import_db=credit_bench_import

@@ -9,6 +9,14 @@ in its own thread and database cursor, released together by a barrier,
 ``--rounds`` times. Before each round the jobs' runs are cleared and the
 customers' last rating is reset, so both jobs have the same customers to rate.
 
+The periodic re-rating has a second worker (its helper cron), which joins a
+run in progress and claims batches that no other worker holds. On even rounds
+the periodic run is started (committed, nothing rated) before the threads, so
+the two workers of that run and the event job are released together on it; on
+odd rounds all three start from nothing, as on a first start. The customers
+each worker of the periodic run rated are counted from Odoo's cron progress
+records.
+
 A round passes when:
 
 - nothing was logged at ERROR or above (a failed job logs its traceback there),
@@ -93,8 +101,29 @@ def reset(registry):
         cr.execute("DELETE FROM credit_job_run")
         cr.execute("DELETE FROM credit_review WHERE trigger IN ('scheduled', 'event')")
         cr.execute("DELETE FROM ir_cron_trigger")
+        cr.execute("DELETE FROM ir_cron_progress")
         cr.execute("UPDATE res_partner SET credit_score_date = NULL")
         cr.commit()
+
+
+def start_periodic_run(registry):
+    """Start the periodic re-rating's run (counted, committed, nobody rated)."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, 1, {})
+        env["credit.job.run"]._credit_runs("rerate")
+        cr.commit()
+
+
+def rated_by_worker(registry, crons):
+    """{cron name: customers it rated}, from Odoo's progress records."""
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT cron_id, COALESCE(sum(done), 0) FROM ir_cron_progress"
+            " WHERE cron_id = ANY(%s) GROUP BY cron_id",
+            [[crons["rerate"], crons["helper"]]],
+        )
+        done = dict(cr.fetchall())
+    return {name: done.get(crons[name], 0) for name in ("rerate", "helper")}
 
 
 def run_job(registry, cron_id, barrier, errors):
@@ -182,7 +211,8 @@ def main():
             """
             SELECT name, res_id FROM ir_model_data
              WHERE module = 'credit_management'
-               AND name IN ('ir_cron_credit_rerate', 'ir_cron_credit_rerate_events')
+               AND name IN ('ir_cron_credit_rerate', 'ir_cron_credit_rerate_events',
+                            'ir_cron_credit_rerate_helper')
             """
         )
         names = dict(cr.fetchall())
@@ -190,10 +220,17 @@ def main():
         "rerate": names["ir_cron_credit_rerate"],
         "rerate_event": names["ir_cron_credit_rerate_events"],
     }
-    cron_ids = list(crons.values())
+    cron_ids = list(crons.values()) + [names["ir_cron_credit_rerate_helper"]]
+    workers = {
+        "rerate": crons["rerate"],
+        "helper": names["ir_cron_credit_rerate_helper"],
+    }
     failed = 0
+    shared = 0
     for round_ in range(1, args.rounds + 1):
         reset(registry)
+        if round_ % 2 == 0:
+            start_periodic_run(registry)
         barrier = threading.Barrier(len(cron_ids))
         errors = []
         threads = [
@@ -210,6 +247,8 @@ def main():
             waited = cr.fetchone()[0]
         run_to_end(registry, crons)
         problems, events = check(registry, partner_ids)
+        by_worker = rated_by_worker(registry, workers)
+        shared += all(by_worker.values())
         problems += errors
         problems += [
             f"{record.levelname} {record.name}: {record.getMessage()}"
@@ -218,13 +257,22 @@ def main():
         capture.records.clear()
         print(
             f"round {round_}: {'ok' if not problems else 'FAILED'} "
-            f"({events} event reviews, {waited} job(s) waited for the other)",
+            f"({events} event reviews, {waited} job(s) waited for another; "
+            f"periodic run: {by_worker['rerate']} rated by its first worker, "
+            f"{by_worker['helper']} by its helper)",
             flush=True,
         )
         for problem in problems:
             print(f"  {problem}", flush=True)
         failed += bool(problems)
-    print(f"{args.rounds - failed} passed, {failed} failed", flush=True)
+    print(
+        f"{args.rounds - failed} passed, {failed} failed; "
+        f"{shared} rounds with both workers of the periodic run rating customers",
+        flush=True,
+    )
+    if not shared and args.rounds > 1:
+        print("the helper worker never rated anybody beside the first one", flush=True)
+        failed += 1
     sys.exit(1 if failed else 0)
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 from psycopg2 import errors as pg_errors
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 _logger = logging.getLogger(__name__)
 
@@ -57,6 +58,19 @@ CREDIT_JOBS = {
         "credit_management.ir_cron_credit_kpi_snapshot",
     ),
 }
+
+
+# Jobs whose batches are claimed row by row (``FOR NO KEY UPDATE SKIP LOCKED``) in
+# READ COMMITTED transactions: several cron workers can work on one run, each on
+# the rows it locked, and a batch sees what the previous holder of the job's lock
+# committed. Value: the job shares its lock with the other claiming jobs (True)
+# or holds it alone (False).
+CLAIMING_JOBS = {"rerate": True, "rerate_event": True, "collect": False}
+
+# Jobs worked on by more than one cron worker: job code: cron xmlid of the
+# helper, which joins a run in progress and never starts one. Every active copy
+# of that scheduled action is one more worker.
+HELPER_CRONS = {"rerate": "credit_management.ir_cron_credit_rerate_helper"}
 
 
 class CreditBusy(Exception):
@@ -153,11 +167,19 @@ class CreditJobRun(models.Model):
     # The scheduled pattern
     # ------------------------------------------------------------------
     @api.model
-    def _credit_cron(self, job, company_ids=None):
+    def _credit_cron(self, job, company_ids=None, helper=False):
         """Run scheduled ``job`` (a key of ``CREDIT_JOBS``) for ``company_ids``
-        (default: every company) until it is done or the cron's time is up."""
+        (default: every company) until it is done or the cron's time is up.
+
+        :param helper: called by a helper worker of the job (``HELPER_CRONS``):
+            work on the runs in progress only, never start a pass
+        """
         Cron = self.env["ir.cron"]
-        runs = self._credit_runs(job, company_ids)
+        runs = self._credit_runs(job, company_ids, start=not helper)
+        if runs and not helper:
+            # The other workers of the job join the runs now.
+            for helper_cron in self._credit_helpers(job).sudo():
+                helper_cron._trigger()
         left = {run.id: max(run.todo_count - run.done_count, 0) for run in runs}
         busy = self.browse()
         for run in runs:
@@ -174,14 +196,30 @@ class CreditJobRun(models.Model):
         Cron._commit_progress(0, remaining=sum(left.values()))
 
     @api.model
-    def _credit_runs(self, job, company_ids=None):
-        """The runs of ``job`` to work on: those in progress or, when none is,
-        a new pass over every company (committed before the first batch)."""
+    def _credit_helpers(self, job):
+        """The active helper workers of ``job``: the scheduled actions running the
+        code of its helper cron (the one shipped and the copies an administrator
+        made of it)."""
+        helper = self.env.ref(HELPER_CRONS.get(job, ""), raise_if_not_found=False)
+        if not helper:
+            return self.env["ir.cron"]
+        return (
+            self.env["ir.cron"]
+            .sudo()
+            .search([("code", "=", helper.sudo().code), ("active", "=", True)])
+            .sudo(False)
+        )
+
+    @api.model
+    def _credit_runs(self, job, company_ids=None, start=True):
+        """The runs of ``job`` to work on: those in progress or, when none is
+        and ``start``, a new pass over every company (committed before the
+        first batch)."""
         domain = [("job", "=", job), ("state", "=", "running")]
         if company_ids:
             domain.append(("company_id", "in", company_ids))
         runs = self.search(domain, order="company_id, id")
-        if runs:
+        if runs or not start:
             return runs
         service = self.env[CREDIT_JOBS[job][1]]
         companies = self.env["res.company"].search(
@@ -227,49 +265,95 @@ class CreditJobRun(models.Model):
     def _credit_lock_sql(self):
         """Transaction-level advisory lock of the run's company for its lock
         name: released by the batch's commit, taken again by the next batch.
-        Built once, so that taking it is the first statement of each batch's
-        transaction (its snapshot then sees what the lock's last holder wrote,
-        but for a race of microseconds that ``CreditBusy`` catches)."""
+        Jobs that claim their rows (``CLAIMING_JOBS``) and share the lock take it
+        in shared mode: their workers run side by side, each on the rows it
+        locked; the others take it alone."""
         self.ensure_one()
         key = zlib.crc32(f"credit_management.{CREDIT_JOBS[self.job][2]}".encode())
+        function = (
+            "pg_try_advisory_xact_lock_shared"
+            if CLAIMING_JOBS.get(self.job)
+            else "pg_try_advisory_xact_lock"
+        )
         return SQL(
-            "SELECT pg_try_advisory_xact_lock(%s, %s)",
+            "SELECT %s(%s, %s)",
+            SQL.identifier(function),
             key & 0x7FFFFFFF,
             self.company_id.id,
         )
+
+    def _credit_begin_batch(self):
+        """First statement of a batch of a claiming job, when the batch starts a
+        transaction (always in a scheduled run: the previous batch committed):
+        READ COMMITTED. Each statement then sees what was committed before it,
+        so a batch starting just after another worker (or job) released the lock
+        sees its writes instead of failing on them with a serialization error,
+        and a row that another worker rated while this one was claiming is
+        checked again on its new version and left out. The rows a batch writes
+        are locked by its claim from its first statement: no write of another
+        transaction on them can be lost. Inside an open transaction (tests, a
+        call from code) nothing changes."""
+        cnx = getattr(self.env.cr, "_cnx", None)
+        if cnx is not None and cnx.get_transaction_status() == TRANSACTION_STATUS_IDLE:
+            self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+
+    def _credit_claim(self, Model, domain, size):
+        """Lock and return up to ``size`` records of ``domain`` that no other
+        transaction holds (in id order): the batch of this worker. Records
+        another worker is processing are skipped, not waited for."""
+        table = SQL.identifier(Model._table)
+        query = Model._search(domain, order="id", limit=size)
+        rows = self.env.execute_query(
+            SQL(
+                "%s FOR NO KEY UPDATE OF %s SKIP LOCKED",
+                query.select(SQL.identifier(Model._table, "id")),
+                table,
+            )
+        )
+        return Model.browse([row[0] for row in rows])
 
     def _credit_run_batches(self, left):
         """Process this run batch by batch.
 
         :param left: {run id: records left}, updated; summed for the progress
         :return: (finished, time left); time left is None when the company is
-            busy (another job holds its lock)
+            busy (another job holds its lock, or another worker holds every
+            record left)
         """
         self.ensure_one()
         Cron = self.env["ir.cron"]
         service = self._credit_service()
         Model = service.env[service._credit_job_model]
         size = self.company_id.credit_rerate_batch_size
+        claiming = self.job in CLAIMING_JOBS
         lock = self._credit_lock_sql()
         base = None
+        if claiming:
+            # Each batch starts a transaction of its own (READ COMMITTED, see
+            # _credit_begin_batch): end the one of the reads above.
+            Cron._commit_progress(0)
         while True:
+            if claiming:
+                self._credit_begin_batch()
             if not self.env.execute_query(lock)[0][0]:
                 return False, None
             base = base or service._credit_job_domain(self)
             domain = self._credit_domain(base)
-            batch = Model.search(domain, limit=size, order="id")
+            if claiming:
+                batch = self._credit_claim(Model, domain, size)
+            else:
+                batch = Model.search(domain, limit=size, order="id")
             todo = Model.search_count(domain) - len(batch)
+            if claiming and not batch and todo:
+                # Every record left is locked by another worker of this run (or
+                # a user's transaction): that worker finishes the run; this one
+                # comes back later in case it does not.
+                return False, None
             try:
                 failed = self._credit_process(service, batch) if batch else 0
             except CreditBusy:
                 return False, None
-            values = {
-                "done_count": self.done_count + len(batch) - failed,
-                "failed_count": self.failed_count + failed,
-            }
-            if not todo:
-                values.update(state="done", date_end=fields.Datetime.now())
-            self.sudo().write(values)  # bookkeeping, see _credit_runs
+            self._credit_count_batch(len(batch) - failed, failed, finished=not todo)
             left[self.id] = todo
             time_left = Cron._commit_progress(len(batch), remaining=sum(left.values()))
             self.env.invalidate_all()  # keep memory flat between batches
@@ -277,6 +361,45 @@ class CreditJobRun(models.Model):
                 return True, time_left
             if not time_left:
                 return False, time_left
+
+    def _credit_count_batch(self, done, failed, finished):
+        """Add a batch to the run's counters, in the batch's transaction, and
+        close the run when nothing is left. Workers of one run add to the same
+        row: an increment in SQL, which under READ COMMITTED waits for the other
+        worker's commit and adds to its figures instead of failing."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """
+            UPDATE credit_job_run
+               SET done_count = COALESCE(done_count, 0) + %(done)s,
+                   failed_count = COALESCE(failed_count, 0) + %(failed)s,
+                   state = CASE WHEN %(finished)s THEN 'done' ELSE state END,
+                   date_end = CASE WHEN %(finished)s AND state = 'running'
+                                   THEN %(now)s ELSE date_end END,
+                   write_date = %(now)s,
+                   write_uid = %(uid)s
+             WHERE id = %(id)s
+                """,
+                done=done,
+                failed=failed,
+                finished=finished,
+                now=fields.Datetime.now(),
+                uid=self.env.uid,
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(
+            [
+                "done_count",
+                "failed_count",
+                "state",
+                "date_end",
+                "write_date",
+                "write_uid",
+            ]
+        )
 
     def _credit_process(self, service, batch):
         """Process ``batch`` in a savepoint; when it fails, each record alone, so
@@ -318,12 +441,17 @@ class CreditJobRun(models.Model):
         return len(failures)
 
     def _credit_retrigger(self):
-        """Call the jobs of these (busy) runs again a little later."""
+        """Call the jobs of these (busy) runs again a little later: through a
+        helper worker when the job has one (a helper only finishes runs in
+        progress; the main job, called when this run has been finished by
+        another worker meanwhile, would start a new pass)."""
         now = fields.Datetime.now()
         for job in set(self.mapped("job")):
-            cron = self.env.ref(CREDIT_JOBS[job][3], raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger(now + BUSY_RETRY)
+            crons = self._credit_helpers(job)[:1]
+            if not crons:
+                crons = self.env.ref(CREDIT_JOBS[job][3], raise_if_not_found=False)
+            if crons:
+                crons.sudo()._trigger(now + BUSY_RETRY)
 
     # ------------------------------------------------------------------
     # Actions

@@ -148,6 +148,16 @@ class CreditRerate(models.AbstractModel):
         self.env["credit.job.run"]._credit_cron("rerate", company_ids)
 
     @api.model
+    def _cron_rerate_helper(self, company_ids=None):
+        """A second worker of the periodic re-rating: joins the run in progress
+        and rates batches that no other worker holds (each batch claims its
+        customers with ``FOR NO KEY UPDATE SKIP LOCKED``); never starts a pass.
+        The periodic job calls its helpers when it starts or resumes a run;
+        every active copy of this scheduled action is one more worker (on this
+        server's cron threads or on another server's)."""
+        self.env["credit.job.run"]._credit_cron("rerate", company_ids, helper=True)
+
+    @api.model
     def _cron_rerate_events(self, company_ids=None):
         """Daily light pass: re-rate customers with an invoice that fell overdue,
         or crossed the warning days overdue, or with a new rating or financial

@@ -19,6 +19,35 @@ class TestCreditCheck(CreditCommon):
         self.assertIn(order.state, ("draft", "sent"))
         return message
 
+    def test_check_reads_only_the_customer_fields_it_needs(self):
+        """The check reads the customer's credit fields in one narrow query: the
+        first read of a company-dependent field would otherwise fetch every
+        company-dependent field of res.partner (pricelist, accounts, barcode...),
+        a query whose SQL alone takes the ORM milliseconds to build at each
+        confirmation."""
+        order = self._order(2000.0)
+        self.env.invalidate_all()
+        queries = []
+        cr = self.env.cr
+        execute = cr.execute
+
+        def spy(query, params=None, log_exceptions=True):
+            queries.append(str(getattr(query, "code", query)))
+            return execute(query, params, log_exceptions)
+
+        with patch.object(cr, "execute", spy):
+            check = order.with_user(self.salesman)._credit_check()
+        self.assertFalse(check["codes"])
+        partner_reads = [
+            query
+            for query in queries
+            if query.lstrip().startswith('SELECT "res_partner"."id"')
+            and '"res_partner"."credit_limit"' in query
+        ]
+        self.assertEqual(len(partner_reads), 1, partner_reads)
+        for column in ("barcode", "property_product_pricelist", "property_account"):
+            self.assertNotIn(column, partner_reads[0])
+
     def test_confirm_passes_within_limit(self):
         self._invoice(3000.0)
         order = self._order(2000.0)

@@ -41,13 +41,14 @@ class TestCreditRerateCron(CreditCommon):
         cls.env["res.company"].sudo().search([]).credit_rerate_batch_size = 2
         cls.cron = cls.env.ref("credit_management.ir_cron_credit_rerate")
         cls.cron_events = cls.env.ref("credit_management.ir_cron_credit_rerate_events")
+        cls.cron_helper = cls.env.ref("credit_management.ir_cron_credit_rerate_helper")
         # The jobs see the days of the fixtures (cls.today, in the test's time
         # zone), whatever the time zone of the jobs' user in this database.
-        (cls.cron | cls.cron_events).user_id.tz = cls.env.tz.zone
+        (cls.cron | cls.cron_events | cls.cron_helper).user_id.tz = cls.env.tz.zone
         # Start from no run and no pending call of either job.
         cls.env["credit.job.run"].sudo().search([]).unlink()
         cls.env["ir.cron.trigger"].sudo().search(
-            [("cron_id", "in", (cls.cron | cls.cron_events).ids)]
+            [("cron_id", "in", (cls.cron | cls.cron_events | cls.cron_helper).ids)]
         ).unlink()
 
     def _candidates(self, company):
@@ -179,6 +180,41 @@ class TestCreditRerateCron(CreditCommon):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.company._credit_manager_user())
 
+    def test_helper_worker_joins_the_run_and_never_starts_one(self):
+        """The second worker of the periodic re-rating: with no run in progress
+        it does nothing; started by the periodic job, it rates what is left of
+        the run, each customer once, and closes it."""
+        Run = self.env["credit.job.run"].sudo()
+        self._run_cron(self.cron_helper)
+        self.assertFalse(Run.search([("job", "=", "rerate")]))
+        self.assertFalse(self._reviews(self.customers | self.customers_2))
+        # One call of the periodic job, one batch: the run starts and calls
+        # its helpers now.
+        Trigger = self.env["ir.cron.trigger"]
+        with self._tiny_budget(), self.enter_registry_test_mode():
+            job = self.cron.read(load=None)[0]
+            job.update(done=0, remaining=0, timed_out_counter=0)
+            with self.registry.cursor() as cr:
+                self.registry["ir.cron"]._process_job(cr, job)
+        self.env.invalidate_all()
+        runs = Run.search([("job", "=", "rerate")])
+        self.assertTrue(runs)
+        self.assertEqual(sum(runs.mapped("done_count")), 2)
+        self.assertTrue(
+            Trigger.search(
+                [
+                    ("cron_id", "=", self.cron_helper.id),
+                    ("call_at", "<=", fields.Datetime.now()),
+                ]
+            )
+        )
+        # The helper alone rates the rest of every company's run.
+        with self._tiny_budget():
+            self._run_cron(self.cron_helper)
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+        self._assert_rated_once_per_run(runs)
+        self.assertEqual(Run.search([("job", "=", "rerate")]), runs)
+
     def test_busy_company_waits_for_the_next_call(self):
         """While another job holds the company's rating lock, the run rates
         nobody, raises nothing, and asks to be called again a minute later."""
@@ -191,11 +227,26 @@ class TestCreditRerateCron(CreditCommon):
         run = Run.search([("job", "=", "rerate"), ("company_id", "=", self.company.id)])
         self.assertEqual(run.state, "running")
         self.assertFalse(self._reviews(self.customers))
-        trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
-        self.assertTrue(trigger)
-        self.assertGreater(trigger[0].call_at, fields.Datetime.now())
+        # Called again through the helper worker, which only finishes runs in
+        # progress: the periodic job itself, called after another worker ended
+        # the run, would start a new pass.
+        later = self.env["ir.cron.trigger"].search(
+            [
+                ("cron_id", "=", self.cron_helper.id),
+                ("call_at", ">", fields.Datetime.now()),
+            ]
+        )
+        self.assertTrue(later)
+        self.assertFalse(
+            self.env["ir.cron.trigger"].search(
+                [
+                    ("cron_id", "=", self.cron.id),
+                    ("call_at", ">", fields.Datetime.now()),
+                ]
+            )
+        )
         # Next call: the lock is free, the same run goes on to the end.
-        self._run_cron(self.cron)
+        self._run_cron(self.cron_helper)
         self.assertEqual(run.state, "done")
         self.assertEqual(self._reviews(self.customers).partner_id, self.customers)
 

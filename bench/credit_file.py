@@ -1,6 +1,7 @@
 """Benchmark the credit file on a generated database with credit_management:
 the confirm-time check with three active securities per customer against the
-check without, and the full re-rating with the credit information factors
+check without (then with a temporary limit in force and the country rule on as
+well), and the full re-rating with the credit information factors
 (a financial statement and an agency rating per customer, country classes)
 against the re-rating without. Everything runs in one transaction rolled back
 at the end: the database is left as it was.
@@ -12,6 +13,7 @@ Usage: .venv/bin/python bench/credit_file.py --db credit_bench_m --label M
 import argparse
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from unittest.mock import patch
 
@@ -83,7 +85,7 @@ def main():
     )
     args = parser.parse_args()
 
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+    from odoo import SUPERUSER_ID, api, fields  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
 
@@ -154,6 +156,44 @@ def main():
         for name in orders:
             figures[f"confirm_check_{name}_secured_ratio"] = (
                 figures[f"confirm_check_{name}_secured"]["median"]
+                / figures[f"confirm_check_{name}_plain"]["median"]
+            )
+
+        # Every rule of this wave in play as well: a temporary limit in force on
+        # both customers, and the country rule on, both customers abroad in a
+        # classed country below the company's threshold (read, not blocking).
+        abroad = env["res.country"].search(
+            [("id", "!=", company.country_id.id)], limit=1
+        )
+        abroad.credit_risk_class = "3"
+        company.write({"credit_block_country": True, "credit_country_risk_class": 7})
+        today = fields.Date.context_today(company)
+        Partner.browse([small, large]).write({"country_id": abroad.id})
+        env.flush_all()
+        # (a temporary limit is written only by an approved limit request: here
+        # straight into its company-dependent columns)
+        cr.execute(
+            """
+            UPDATE res_partner
+               SET credit_limit_temporary = jsonb_build_object(%(c)s, 2e12),
+                   credit_limit_temporary_from = jsonb_build_object(%(c)s, %(start)s),
+                   credit_limit_temporary_to = jsonb_build_object(%(c)s, %(end)s)
+             WHERE id = ANY(%(ids)s)
+            """,
+            {
+                "c": str(company.id),
+                "start": str(today - timedelta(days=1)),
+                "end": str(today + timedelta(days=30)),
+                "ids": [small, large],
+            },
+        )
+        env.invalidate_all()
+        for partner in Partner.browse([small, large]).with_company(company):
+            assert partner._credit_limit_on() == 2e12, partner
+        checks("full")
+        for name in orders:
+            figures[f"confirm_check_{name}_full_ratio"] = (
+                figures[f"confirm_check_{name}_full"]["median"]
                 / figures[f"confirm_check_{name}_plain"]["median"]
             )
 

@@ -615,6 +615,24 @@ def credit_file_lines(runs, labels):
                     else "–",
                 )
             )
+    full = [(label, cf) for label, cf in rows if "confirm_check_small_full" in cf]
+    if full:
+        out += [
+            "",
+            (
+                "The check with every rule of the credit file in play (the three "
+                "securities, a temporary limit in force, the country rule on and "
+                "the customer abroad in a classed country; target ≤ 5 ms at L): "
+                + "; ".join(
+                    f"{label} small {ms(cf['confirm_check_small_full'])} "
+                    f"(× {cf['confirm_check_small_full_ratio']:.2f} the plain check), "
+                    f"huge {ms(cf['confirm_check_large_full'])} "
+                    f"(× {cf['confirm_check_large_full_ratio']:.2f})"
+                    for label, cf in full
+                )
+                + "."
+            ),
+        ]
     imports = [record["import"] for record in runs.values() if "import" in record]
     for imp in imports:
         out += [

@@ -11,7 +11,11 @@ _logger = logging.getLogger(__name__)
 
 # Errors that mean "somebody else is writing the same rows right now": the
 # batch is undone and tried again at a later call, never recorded as a failure.
-CONCURRENT_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
+CONCURRENT_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 
 # A job that finds its company busy comes back after this delay.
 BUSY_RETRY = timedelta(minutes=1)
@@ -62,10 +66,11 @@ CREDIT_JOBS = {
 
 # Jobs whose batches are claimed row by row (``FOR NO KEY UPDATE SKIP LOCKED``) in
 # READ COMMITTED transactions: several cron workers can work on one run, each on
-# the rows it locked, and a batch sees what the previous holder of the job's lock
-# committed. Value: the job shares its lock with the other claiming jobs (True)
-# or holds it alone (False).
-CLAIMING_JOBS = {"rerate": True, "rerate_event": True, "collect": False}
+# the customers it locked, and the two re-ratings share their company's lock. The
+# other jobs keep REPEATABLE READ and hold their lock alone: the collection run
+# writes records it does not claim (promises, activities), where a concurrent
+# user's change must fail it (and make it try again) rather than be overwritten.
+CLAIMING_JOBS = {"rerate", "rerate_event"}
 
 # Jobs worked on by more than one cron worker: job code: cron xmlid of the
 # helper, which joins a run in progress and never starts one. Every active copy
@@ -91,10 +96,14 @@ class CreditJobRun(models.Model):
       outlasts the cron's time slice is resumed at the next call, not skipped;
     * jobs that write the same rows share a lock name: a batch first takes a
       transaction-level advisory lock on (lock name, company) and, when another
-      job holds it, the run waits for a later call (the job triggers itself)
-      instead of failing on a serialization error;
+      job holds it, the run waits for a later call (the job, or its helper
+      worker, is triggered a minute later) instead of failing on a
+      serialization error;
     * one record that fails is rolled back alone, recorded on the run and
-      reported to the credit manager; the run goes on.
+      reported to the credit manager; the run goes on;
+    * the jobs of ``CLAIMING_JOBS`` claim each batch's records and may run on
+      several cron workers at once (``HELPER_CRONS``): see
+      ``_credit_begin_batch`` and ``_credit_claim``.
 
     A job is declared in ``CREDIT_JOBS`` by its service model, which implements
     ``_credit_job_start(job, company)``, ``_credit_job_domain(run)`` and
@@ -200,7 +209,9 @@ class CreditJobRun(models.Model):
         """The active helper workers of ``job``: the scheduled actions running the
         code of its helper cron (the one shipped and the copies an administrator
         made of it)."""
-        helper = self.env.ref(HELPER_CRONS.get(job, ""), raise_if_not_found=False)
+        if job not in HELPER_CRONS:
+            return self.env["ir.cron"]
+        helper = self.env.ref(HELPER_CRONS[job], raise_if_not_found=False)
         if not helper:
             return self.env["ir.cron"]
         return (
@@ -272,7 +283,7 @@ class CreditJobRun(models.Model):
         key = zlib.crc32(f"credit_management.{CREDIT_JOBS[self.job][2]}".encode())
         function = (
             "pg_try_advisory_xact_lock_shared"
-            if CLAIMING_JOBS.get(self.job)
+            if self.job in CLAIMING_JOBS
             else "pg_try_advisory_xact_lock"
         )
         return SQL(
@@ -288,11 +299,14 @@ class CreditJobRun(models.Model):
         READ COMMITTED. Each statement then sees what was committed before it,
         so a batch starting just after another worker (or job) released the lock
         sees its writes instead of failing on them with a serialization error,
-        and a row that another worker rated while this one was claiming is
-        checked again on its new version and left out. The rows a batch writes
-        are locked by its claim from its first statement: no write of another
-        transaction on them can be lost. Inside an open transaction (tests, a
-        call from code) nothing changes."""
+        and a customer that another worker rated while this one was claiming is
+        checked again on its new version and left out. The customers a batch
+        rates are locked by its claim, before anything is read of them: no
+        write of another transaction on them can be lost. What READ COMMITTED
+        gives up: two queries of one batch may see different moments (an
+        invoice posted between the exposure's queries), which the next
+        re-rating corrects. Inside an open transaction (tests, a call from
+        code) nothing changes."""
         cnx = getattr(self.env.cr, "_cnx", None)
         if cnx is not None and cnx.get_transaction_status() == TRANSACTION_STATUS_IDLE:
             self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
@@ -345,13 +359,17 @@ class CreditJobRun(models.Model):
                 batch = Model.search(domain, limit=size, order="id")
             todo = Model.search_count(domain) - len(batch)
             if claiming and not batch and todo:
-                # Every record left is locked by another worker of this run (or
-                # a user's transaction): that worker finishes the run; this one
-                # comes back later in case it does not.
+                # Every record left is locked by another transaction: a worker of
+                # this run, which closes the run when it finds nothing left, the
+                # other re-rating or a user. Called back later (through a helper
+                # worker, see _credit_retrigger) in case nobody closes it.
                 return False, None
             try:
                 failed = self._credit_process(service, batch) if batch else 0
             except CreditBusy:
+                # Undo the whole batch (records done one by one before the
+                # conflict included): counted and committed only together.
+                self.env.cr.rollback()
                 return False, None
             self._credit_count_batch(len(batch) - failed, failed, finished=not todo)
             left[self.id] = todo

@@ -50,6 +50,8 @@ class CreditRerate(models.AbstractModel):
         """Values of a new run of ``job`` for ``company``; None: nothing to do."""
         now = fields.Datetime.now()
         if job == "rerate":
+            if self._credit_period_started(company):
+                return None  # this period's pass is done (by a helper worker)
             return {"date_start": now, "run_ref": fields.Datetime.to_string(now)}
         today = fields.Date.context_today(self)
         previous = self.env["credit.job.run"].search(
@@ -69,6 +71,24 @@ class CreditRerate(models.AbstractModel):
             "date_to": today,
             "run_ref": "event " + fields.Date.to_string(today),
         }
+
+    @api.model
+    def _credit_period_started(self, company):
+        """Whether the scheduled action calling the periodic job (Odoo passes
+        its ``lastcall``, the end of its previous complete call, in the
+        context) already started a pass for ``company`` in this period. It did
+        when a run began after that previous complete call: the scheduler calls
+        the job again while its last call had work left (``_commit_progress``
+        with ``remaining``), and a helper worker may have finished the run in the
+        meantime; that call must not start a second pass. Outside the scheduler
+        (no ``lastcall`` in the context) a call starts a pass."""
+        if "lastcall" not in self.env.context:
+            return False
+        domain = [("job", "=", "rerate"), ("company_id", "=", company.id)]
+        lastcall = self.env.context["lastcall"]
+        if lastcall:
+            domain.append(("date_start", ">=", lastcall))
+        return bool(self.env["credit.job.run"].search_count(domain, limit=1))
 
     @api.model
     def _credit_job_domain(self, run):

@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.addons.base.models import ir_cron
 from odoo.tests import tagged
 from odoo.tools import SQL
+from psycopg2 import errors as pg_errors
 
 from .common import CreditCommon, crash_in_second_batch
 
@@ -214,6 +215,58 @@ class TestCreditRerateCron(CreditCommon):
         self.assertEqual(set(runs.mapped("state")), {"done"})
         self._assert_rated_once_per_run(runs)
         self.assertEqual(Run.search([("job", "=", "rerate")]), runs)
+        # The periodic job is called again (its last call had work left, the
+        # scheduler left it a trigger due now): the period's pass is done, it
+        # starts no second one.
+        reviews = self.env["credit.review"].sudo().search_count([])
+        self._run_cron(self.cron)
+        self.assertEqual(Run.search([("job", "=", "rerate")]), runs)
+        self.assertEqual(self.env["credit.review"].sudo().search_count([]), reviews)
+        # The next period (the scheduled action completed since): a new pass.
+        self.cron.invalidate_recordset(["lastcall"])
+        self.assertGreaterEqual(self.cron.lastcall, max(runs.mapped("date_start")))
+        with freeze_time(fields.Datetime.now() + timedelta(days=90)):
+            self._run_cron(self.cron)
+        self.assertEqual(len(Run.search([("job", "=", "rerate")]) - runs), len(runs))
+
+    def test_conflict_undoes_the_whole_batch(self):
+        """A batch retried record by record that meets a concurrent write (a
+        serialization failure) is undone whole, the records it had already
+        rated included: the run counts what it committed, no more, no less."""
+        scoring = self.registry["credit.rerate"]
+        original = scoring._credit_job_process
+        calls = []
+
+        def conflict_on_second(self_, run, partners):
+            calls.append(partners.ids)
+            if len(partners) > 1:
+                raise ValueError("batch fails: retried record by record")
+            if len(calls) == 3:  # the batch, its first record, its second
+                raise pg_errors.SerializationFailure()
+            original(self_, run, partners)
+
+        with (
+            self._tiny_budget(),
+            patch.object(scoring, "_credit_job_process", conflict_on_second),
+            self.enter_registry_test_mode(),
+        ):
+            job = self.cron.read(load=None)[0]
+            job.update(done=0, remaining=0, timed_out_counter=0)
+            with self.registry.cursor() as cr:
+                self.registry["ir.cron"]._process_job(cr, job)
+        self.env.invalidate_all()
+        self.assertGreaterEqual(len(calls), 3)
+        runs = self.env["credit.job.run"].sudo().search([("job", "=", "rerate")])
+        # The first company's run met the conflict (runs go by company).
+        first = runs.sorted("company_id")[0]
+        self.assertEqual(first.state, "running")
+        self.assertEqual(first.done_count, 0)
+        Review = self.env["credit.review"].sudo()
+        self.assertFalse(Review.search([("run_id", "=", first.id)]))
+        for run in runs:
+            self.assertEqual(
+                run.done_count, Review.search_count([("run_id", "=", run.id)])
+            )
 
     def test_busy_company_waits_for_the_next_call(self):
         """While another job holds the company's rating lock, the run rates

@@ -66,9 +66,13 @@ def prepare(pg, db):
             "UPDATE ir_cron SET active = true, failure_count = 0 WHERE id = ANY(%s)",
             [list(crons.values())],
         )
+        # A new period: the periodic job starts a pass when none of its runs
+        # began after its last complete call (the previous pass's server may
+        # have been stopped before that call ended).
         cr.execute(
             "UPDATE ir_cron "
-            "SET nextcall = now() at time zone 'UTC' - interval '1 minute' "
+            "SET nextcall = now() at time zone 'UTC' - interval '1 minute', "
+            "lastcall = now() at time zone 'UTC' "
             "WHERE id = %s",
             [crons["ir_cron_credit_rerate"]],
         )

@@ -21,7 +21,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import write_section
+from report import records_of, write_section
 from run import peak_rss_mb, stats
 
 BEGIN, END = "<!-- collections:begin -->", "<!-- collections:end -->"
@@ -148,12 +148,7 @@ def main():
 
 
 def write_results(jsonl, results):
-    runs = {}
-    with open(jsonl) as lines:
-        for line in lines:
-            record = json.loads(line)
-            if record.get("mode") == "collections":
-                runs[record["label"]] = record
+    runs = records_of(jsonl, "collections")
     out = [
         BEGIN,
         "## Collections: the daily run",

@@ -334,6 +334,14 @@ def load(path):
     return runs, timings
 
 
+def records_of(path, mode):
+    """{size label: record} of the ``mode`` records of a JSON-lines file (the
+    last one of a label wins): what a bench script's own RESULTS.md section
+    is written from."""
+    runs, _timings = load(path)
+    return {label: modes[mode] for label, modes in runs.items() if mode in modes}
+
+
 def baseline_table(runs, timings, labels):
     """Medians of this run against the baseline's (first generator), per size."""
     try:

@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from odoo_process import Pg, Server, bad_log_lines
-from report import write_section
+from report import records_of, write_section
 
 BEGIN = "<!-- rerate-workers:begin -->"
 END = "<!-- rerate-workers:end -->"
@@ -225,12 +225,7 @@ def main():
 
 
 def write_results(jsonl, results):
-    runs = {}
-    with open(jsonl) as lines:
-        for line in lines:
-            record = json.loads(line)
-            if record.get("mode") == "rerate_workers":
-                runs[record["label"]] = record
+    runs = records_of(jsonl, "rerate_workers")
     out = [
         BEGIN,
         "## Re-rating on several cron workers",

@@ -187,7 +187,7 @@ class CreditJobRun(models.Model):
         runs = self._credit_runs(job, company_ids, start=not helper)
         if runs and not helper:
             # The other workers of the job join the runs now.
-            for helper_cron in self._credit_helpers(job).sudo():
+            for helper_cron in self._credit_helpers(job):
                 helper_cron._trigger()
         left = {run.id: max(run.todo_count - run.done_count, 0) for run in runs}
         busy = self.browse()
@@ -206,20 +206,17 @@ class CreditJobRun(models.Model):
 
     @api.model
     def _credit_helpers(self, job):
-        """The active helper workers of ``job``: the scheduled actions running the
-        code of its helper cron (the one shipped and the copies an administrator
-        made of it)."""
+        """The active helper workers of ``job`` (as superuser: triggering them is
+        the job's bookkeeping): the scheduled actions running the code of its
+        helper cron (the one shipped and the copies an administrator made of
+        it)."""
         if job not in HELPER_CRONS:
             return self.env["ir.cron"]
         helper = self.env.ref(HELPER_CRONS[job], raise_if_not_found=False)
         if not helper:
             return self.env["ir.cron"]
-        return (
-            self.env["ir.cron"]
-            .sudo()
-            .search([("code", "=", helper.sudo().code), ("active", "=", True)])
-            .sudo(False)
-        )
+        Cron = self.env["ir.cron"].sudo()
+        return Cron.search([("code", "=", helper.sudo().code), ("active", "=", True)])
 
     @api.model
     def _credit_runs(self, job, company_ids=None, start=True):

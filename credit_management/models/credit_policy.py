@@ -95,13 +95,12 @@ class CreditPolicy(models.AbstractModel):
         ):
             return result
         partner = order._credit_partner().with_company(company)
-        # The company-dependent fields the rules read, in one narrow query: the
-        # first read of one of them would otherwise fetch every company-dependent
-        # field of res.partner (pricelist, accounts, payment terms, barcode...),
-        # whose SQL alone the ORM takes about 4 ms to build (profile of
-        # action_confirm, bench/ANALYSIS.md).
-        # (for the customers of the other orders being confirmed too, as the
-        # ORM's own prefetching would)
+        # The company-dependent fields the rules read, in one narrow query (for
+        # the customers of the other orders being confirmed too, as the ORM's
+        # prefetching would): the first read of one of them would otherwise
+        # fetch every company-dependent field of res.partner (pricelist,
+        # accounts, payment terms, barcode...), whose SQL alone the ORM takes
+        # milliseconds to build (profile of action_confirm, bench/ANALYSIS.md).
         partner._fields["credit_limit_applies"]._to_prefetch(partner).fetch(
             CHECK_PARTNER_FIELDS
         )

@@ -5,7 +5,19 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
+from .credit_policy import CHECK_PARTNER_FIELDS
 from .res_partner import CreditLimitBy
+
+# Fields of the customer a rating reads (its factors, its outcome, its
+# warnings): fetched together for the batch, instead of every prefetchable
+# field of res.partner at the first company-dependent read.
+RATE_PARTNER_FIELDS = [
+    *CHECK_PARTNER_FIELDS,
+    "credit_limit_manual",
+    "credit_score",
+    "credit_score_date",
+    "user_id",
+]
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -39,6 +51,7 @@ class CreditScoring(models.AbstractModel):
         """
         date = date or fields.Date.context_today(self)
         since = date - timedelta(days=365)
+        partners.fetch(RATE_PARTNER_FIELDS)
         exposure = self.env["credit.exposure"]
         figures = exposure._credit_figures(partners, date)
         company_ids = exposure._credit_company_ids()

@@ -1,5 +1,6 @@
 import calendar
 from datetime import timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from odoo.tests import TransactionCase, tagged
@@ -168,6 +169,44 @@ class TestCreditKpiSnapshot(CreditCommon):
         buyer_row = Snapshot.search([("partner_id", "=", self.buyer.id)])
         self.assertEqual(buyer_row.receivable, 4000.0)
         self.assertFalse(Snapshot.with_user(self.salesman).has_access("read"))
+
+    def test_snapshot_job_takes_each_batch_once(self):
+        """Through the job's batches (one customer each): every customer of
+        the company gets its row in one call, each batch taken once. The job's
+        domain lists the customers without a row, computed once per call: the
+        job took its first batch again and again until its time ran out (one
+        batch per call of the scheduler, each call as long as its time
+        limit)."""
+        Snapshot = self.env["credit.kpi.snapshot"]
+        self.company.credit_rerate_batch_size = 1
+        for name in ("KPI Second", "KPI Third"):
+            partner = self.env["res.partner"].create({"name": name, "is_company": True})
+            self._invoice(100.0, partner=partner)
+        customers = self.env["res.partner"].search(
+            self.env["credit.rerate"]._credit_candidates_domain()
+        )
+        self.assertGreaterEqual(len(customers), 3)
+        calls = []
+
+        def commit_progress(cron, processed=0, *, remaining=None, deactivate=False):
+            calls.append(processed)
+            return 3600.0 if len(calls) < 3 * len(customers) + 5 else 0.0
+
+        with patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", commit_progress
+        ):
+            Snapshot._cron_snapshot(self.company.ids)
+        run = self.env["credit.job.run"].search(
+            [("job", "=", "kpi_snapshot"), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.done_count, len(customers))
+        self.assertEqual(sum(calls), len(customers))
+        rows = Snapshot.search(
+            [("company_id", "=", self.company.id), ("level", "=", "customer")]
+        )
+        self.assertEqual(rows.partner_id, customers)
+        self.assertEqual(len(rows), len(customers))
 
     def test_cash_in_forecast_predicted_against_due_dates(self):
         self.current.credit_predicted_date = self.today + timedelta(days=45)

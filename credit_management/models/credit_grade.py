@@ -87,8 +87,11 @@ class CreditGrade(models.Model):
         "CHECK(min_score >= 0 AND min_score <= 100)",
         "The minimum score of a grade lies between 0 and 100.",
     )
+    # PostgreSQL sorts NaN above every number, infinity included: "< 'Infinity'"
+    # refuses NaN and infinity, which ">= 0" lets through.
     _limit_cap_positive = models.Constraint(
-        "CHECK(limit_cap >= 0 AND limit_sales_percent >= 0)",
+        "CHECK(limit_cap >= 0 AND limit_sales_percent >= 0"
+        " AND limit_sales_percent < 'Infinity')",
         "The limit cap and the share of sales cannot be negative.",
     )
 

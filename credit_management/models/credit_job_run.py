@@ -1,5 +1,6 @@
 import logging
 import zlib
+from bisect import bisect_right
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -76,6 +77,39 @@ CLAIMING_JOBS = {"rerate", "rerate_event"}
 # helper, which joins a run in progress and never starts one. Every active copy
 # of that scheduled action is one more worker.
 HELPER_CRONS = {"rerate": "credit_management.ir_cron_credit_rerate_helper"}
+
+
+# Ids a batch is looked for among, in batches (see _credit_run_batches).
+BATCH_WINDOW = 4
+
+
+def _listed_ids(domain):
+    """The ids of ``domain``'s first term when it is ``("id", "in", ids)`` (a
+    term of the conjunction of the whole domain), sorted; None otherwise."""
+    if domain and isinstance(domain[0], (tuple, list)) and len(domain[0]) == 3:
+        name, operator, value = domain[0]
+        if name == "id" and operator == "in" and isinstance(value, (list, tuple)):
+            return sorted(set(value))
+    return None
+
+
+def _within(domain, window):
+    """``domain`` for the records of ``window`` only: ``("id", "in", window)``
+    and every other id list of the domain cut down to the window. Exact: for a
+    record of the window, being in a list and in its cut are the same."""
+    keep = set(window)
+    terms = [("id", "in", window)]
+    for term in domain[1:]:
+        if (
+            isinstance(term, (tuple, list))
+            and len(term) == 3
+            and term[0] == "id"
+            and term[1] in ("in", "not in")
+            and isinstance(term[2], (list, tuple))
+        ):
+            term = (term[0], term[1], [i for i in term[2] if i in keep])
+        terms.append(term)
+    return terms
 
 
 class CreditBusy(Exception):
@@ -323,6 +357,42 @@ class CreditJobRun(models.Model):
         )
         return Model.browse([row[0] for row in rows])
 
+    def _credit_next_batch(self, Model, domain, listed, after, size, claiming):
+        """The next batch of this call: up to ``size`` records of ``domain``
+        after the id ``after``, looked for among the next ids of ``listed``
+        (see _credit_run_batches) when the domain lists them; claimed
+        (locked, others' locks skipped) for a claiming job.
+
+        :return: (batch, the new ``after``, whether the batch reached the end
+            of the ids); batch None when a window had nothing to take
+        """
+        if listed:
+            start = bisect_right(listed, after)
+            window = listed[start : start + BATCH_WINDOW * size]
+            last = start + len(window) >= len(listed)
+            scoped = _within(domain, window)
+        else:
+            window, last = [], True
+            scoped = [*domain, ("id", ">", after)]
+        if claiming:
+            batch = self._credit_claim(Model, scoped, size)
+        else:
+            batch = Model.search(scoped, limit=size, order="id")
+        if len(batch) == size:
+            return batch, max(batch.ids), last
+        if not last:
+            # nothing more to take in this window: the next one
+            return batch or None, window[-1], last
+        after = max([after, *window, *batch.ids])
+        if claiming:
+            # Past the last id: records behind it still to do (given back by
+            # another worker's undone batch, or held by one when this worker
+            # passed them).
+            batch |= self._credit_claim(
+                Model, [*domain, ("id", "not in", batch.ids)], size - len(batch)
+            )
+        return batch, after, last
+
     def _credit_run_batches(self, left):
         """Process this run batch by batch.
 
@@ -348,9 +418,16 @@ class CreditJobRun(models.Model):
         # customers rated before reaching the next ones (O(n²) in customers:
         # about 70 s of a 230 s pass at 100,000, bench/ANALYSIS.md).
         after = 0
-        # Records left: counted at the first batch and whenever a batch comes
-        # short (the end is near), else the last count less the batch (a count
-        # reads every record of the domain).
+        # The ids the job's domain lists, in order, when it starts with such a
+        # list (the re-ratings' candidates, the collection's customers past
+        # due): each batch is then looked for among the next few of them only
+        # (a window), the list cut down to the window. With the whole list in
+        # each query (100,000 ids), PostgreSQL took 30 ms to plan it and
+        # scanned the table for every batch.
+        listed = None
+        # Records left: counted at the first batch and when the last window
+        # comes short, else the last count less the batch (a count reads every
+        # record of the domain).
         estimate = None
         if claiming:
             # Each batch starts a transaction of its own (READ COMMITTED, see
@@ -363,23 +440,19 @@ class CreditJobRun(models.Model):
                 return False, None
             base = base or service._credit_job_domain(self)
             domain = self._credit_domain(base)
-            onward = [*domain, ("id", ">", after)]
-            if claiming:
-                batch = self._credit_claim(Model, onward, size)
-                if len(batch) < size and after:
-                    # Past the highest id: records behind it that are still to
-                    # do (given back by another worker's undone batch, or
-                    # locked when this worker passed them).
-                    batch |= self._credit_claim(
-                        Model, [*domain, ("id", "not in", batch.ids)], size - len(batch)
-                    )
-            else:
-                # Records behind ``after`` are done or failed (left out).
-                domain = onward
-                batch = Model.search(domain, limit=size, order="id")
-            after = max([after, *batch.ids])
-            if estimate is None or len(batch) < size:
-                todo = Model.search_count(domain) - len(batch)
+            if listed is None:
+                listed = _listed_ids(domain)
+            # Records behind ``after`` are done or failed (left out), or, for
+            # a claiming job, were held by another worker (taken back at the
+            # end, see _credit_next_batch).
+            rest = domain if claiming else [*domain, ("id", ">", after)]
+            batch, after, last = self._credit_next_batch(
+                Model, domain, listed, after, size, claiming
+            )
+            if batch is None:
+                continue  # nothing more to take in this window
+            if estimate is None or (last and len(batch) < size):
+                todo = Model.search_count(rest) - len(batch)
             else:
                 todo = max(estimate - len(batch), 1)
             estimate = todo

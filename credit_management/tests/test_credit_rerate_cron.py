@@ -9,6 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 from psycopg2 import errors as pg_errors
 
+from ..models.credit_job_run import _listed_ids, _within
 from .common import CreditCommon, crash_in_second_batch
 
 
@@ -137,6 +138,52 @@ class TestCreditRerateCron(CreditCommon):
         self.assertEqual(len(runs_2), len(runs))
         self._assert_rated_once_per_run(runs_2)
         self.assertEqual(len(self._reviews(self.customers | self.customers_2)), 20)
+
+    def test_claims_go_back_for_customers_passed_over(self):
+        """A worker claims its batches after the highest id it took; a
+        customer it passed over (locked by another transaction then: here its
+        first claim lets the lowest one go) is claimed at the end of the same
+        call, not left for a later one."""
+        Run = self.registry["credit.job.run"]
+        original = Run._credit_claim
+        passed = []
+
+        def claim(self_, Model, domain, size):
+            batch = original(self_, Model, domain, size)
+            if not passed and batch:
+                passed.append(batch[0].id)
+                return batch[1:]
+            return batch
+
+        with patch.object(Run, "_credit_claim", claim):
+            calls = self._run_cron(self.cron)
+        self.assertEqual(calls, 1)
+        runs = self.env["credit.job.run"].sudo().search([("job", "=", "rerate")])
+        # The customer passed over among them.
+        self.assertTrue(passed)
+        self._assert_rated_once_per_run(runs)
+
+    def test_batch_window_keeps_the_domain_exact(self):
+        """A batch is looked for among the next ids of the job's list, every
+        id list of the domain cut down to them: the records found are those of
+        the whole domain within the window, whatever the other terms."""
+        Partner = self.env["res.partner"].sudo()
+        ids = sorted((self.customers | self.customers_2).ids)
+        rated = self.customers[:2].ids
+        window = ids[2:7]
+        domains = [
+            [("id", "in", ids), ("id", "not in", rated)],
+            [("id", "in", ids), "|", ("id", "in", rated), ("name", "like", "Second")],
+            [("id", "in", ids), "!", ("id", "in", ids[5:])],
+        ]
+        for domain in domains:
+            self.assertEqual(_listed_ids(domain), ids)
+            self.assertEqual(
+                Partner.search(_within(domain, window)),
+                Partner.search(domain).filtered(lambda p: p.id in window),
+                domain,
+            )
+        self.assertIsNone(_listed_ids(["|", ("id", "in", ids), ("name", "=", "x")]))
 
     def test_cron_resumes_after_a_crash_without_duplicates(self):
         with crash_in_second_batch(self.registry, "credit.rerate"):

@@ -3,8 +3,10 @@ from unittest.mock import patch
 from dateutil.relativedelta import relativedelta
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
+from psycopg2 import IntegrityError
 
+from ..models.credit_scoring import UNTRACKED_RATING_FIELDS
 from .common import CreditCommon
 
 
@@ -182,6 +184,41 @@ class TestCreditScoring(CreditCommon):
         self.assertTrue(paid.has_data)
         self.assertGreater(paid.raw_value, 0.0)
 
+    def test_rating_writes_score_and_date_without_tracking_machinery(self):
+        """A rating writes the score and its date on every customer without the
+        tracking machinery (they are not tracked); a grade or limit it changes
+        is written with tracking on, for the customer's chatter."""
+        tracked = self.env["res.partner"]._track_get_fields()
+        self.assertFalse(UNTRACKED_RATING_FIELDS & tracked)
+        self.assertIn("credit_grade_id", tracked)
+        self._paid_late_history()
+        self.company.credit_limit_mode = "auto"
+        other = self.env["res.partner"].create(
+            {"name": "Same Grade", "is_company": True}
+        )
+        self._invoice(100.0, partner=other)
+        self.customer.credit_grade_id = self.grade_a
+        writes = []
+        Partner = self.registry["res.partner"]
+        write = Partner.write
+
+        def spy(records, vals):
+            writes.append((set(vals), records.env.context.get("tracking_disable")))
+            return write(records, vals)
+
+        customers = (self.customer | other).with_context(tracking_disable=False)
+        with patch.object(Partner, "write", spy):
+            reviews = self.env["credit.scoring"]._credit_rate(customers, "scheduled")
+        self.assertEqual(reviews.grade_after_id.ids.count(self.grade_c.id), 1)
+        by_fields = {frozenset(names): disabled for names, disabled in writes}
+        # the customer whose grade changed: tracked; the other: score and date
+        self.assertIn(
+            False, [d for n, d in by_fields.items() if "credit_grade_id" in n]
+        )
+        self.assertIn(
+            True, [d for n, d in by_fields.items() if n <= UNTRACKED_RATING_FIELDS]
+        )
+
     def test_weights_must_sum_to_100(self):
         with (
             self.assertRaisesRegex(ValidationError, "sum to 90"),
@@ -276,6 +313,21 @@ class TestCreditScoring(CreditCommon):
         )
         self.assertEqual(self.grade_c._credit_default_limit(1000.0), 500.0)
         self.assertEqual(self.grade_c._credit_default_limit(5000.0), 600.0)
+
+    def test_share_of_sales_must_be_a_number(self):
+        """NaN and infinity are refused as a grade's share of sales (the fuzz
+        test stored NaN: PostgreSQL sorts NaN above every number, so
+        ">= 0" let it through, and every limit of the grade became NaN)."""
+        for value in (float("nan"), float("inf")):
+            with (
+                self.assertRaises(IntegrityError),
+                mute_logger("odoo.sql_db"),
+                self.env.cr.savepoint(),
+            ):
+                self.grade_c.write(
+                    {"limit_rule": "sales_percent", "limit_sales_percent": value}
+                )
+                self.env.flush_all()
 
     def test_salesman_cannot_rerate_or_change_weights(self):
         with self.assertRaises(UserError):

@@ -138,7 +138,16 @@ def child(args):
     model, method, _what = JOBS[args.child]
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        env.company.write({"credit_control_enabled": True})
+        # The collection run works for a company with a policy: the default
+        # one (as bench/collection_run.py).
+        env.company.write(
+            {
+                "credit_control_enabled": True,
+                "credit_collection_policy_id": env.ref(
+                    "credit_management.credit_collection_policy_default"
+                ).id,
+            }
+        )
         partner_ids = (
             env["res.partner"].search([("name", "=like", "Bench Customer %")]).ids
         )

@@ -713,6 +713,30 @@ def targets(runs, label):
             f"{one:.1f} s / {two:.1f} s = {one / two:.2f}× → "
             f"{verdict(one / two >= 1.6)}"
         )
+    floor_run = size.get("write_floor")
+    if floor_run:
+        full = floor_run["rerate_full"]["median"]
+        read = floor_run["score_all"]["median"]
+        written = floor_run["floor"]["median"]
+        lines.append(
+            f"- full re-rating ≤ 3 × (read side + write floor), bench/write_floor.py: "
+            f"{full:.1f} s / ({read:.1f} s + {written:.1f} s) = "
+            f"{full / (read + written):.2f}× → {verdict(full / (read + written) <= 3)}"
+        )
+    memory = [
+        runs[x]["job_memory"] for x in SIZE_ORDER if "job_memory" in runs.get(x, {})
+    ]
+    if len(memory) > 1:
+        spreads = {}
+        for job in memory[-1]["jobs"]:
+            peaks = [m["jobs"][job]["rss_peak_mb"] for m in memory if job in m["jobs"]]
+            spreads[job] = max(peaks) / min(peaks)
+        worst = max(spreads, key=spreads.get)
+        lines.append(
+            f"- peak RSS of every scheduled job within 25 % from "
+            f"{memory[0]['label']} to {memory[-1]['label']}: largest spread "
+            f"{spreads[worst]:.2f} ({worst}) → {verdict(spreads[worst] <= 1.25)}"
+        )
     if aging:
         lines.append(
             f"- aging (pivot by customer, whole ledger) ≤ 2 s: {aging:.2f} s → "

@@ -95,6 +95,13 @@ for size in "${sizes[@]}"; do
     log "periodic re-rating on 1 and 2 cron workers (a prefork server on a copy of $ours)"
     "$PY" bench/rerate_workers.py --config "$CONF" --db "$ours" --label "$size" \
         --json "$out" --repeat "$rerate_repeat" --results bench/RESULTS.md
+    log "re-rating against its write floor (psql writing the same rows)"
+    "$PY" bench/write_floor.py --config "$CONF" --db "$ours" --label "$size" \
+        --json "$out" --repeat "$rerate_repeat" --results bench/RESULTS.md
+    log "peak memory of every scheduled job, each in a process of its own"
+    psql -q -d "$ours" -c "VACUUM"
+    "$PY" bench/job_memory.py --config "$CONF" --db "$ours" --label "$size" \
+        --json "$out" --results bench/RESULTS.md
 done
 # The import of a 10,000-line agency file, once, on a database of its own.
 import_db=credit_bench_import

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, get_lang
 
 from .credit_policy import CHECK_PARTNER_FIELDS
 from .res_partner import CreditLimitBy
@@ -306,7 +306,9 @@ class CreditScoring(models.AbstractModel):
     # Rating
     # ------------------------------------------------------------------
     @api.model
-    def _credit_outcome(self, partner, score, lines, raws, grades, factors):
+    def _credit_outcome(
+        self, partner, score, lines, raws, grades, factors, lang_code=None
+    ):
         """What a review of ``partner`` with this score does, written nowhere:
         the grade and limit it proposes, which of them it applies (company limit
         mode, limits set by hand, minimum weight with data) and its notes. The
@@ -314,7 +316,10 @@ class CreditScoring(models.AbstractModel):
 
         :param lines: the factor lines of ``_credit_score``
         :param raws: the partner's raw values (``_credit_factor_raw_values``)
+        :param lang_code: the language of the amounts in the notes (found once
+            by a re-rating for its batch)
         """
+        lang_code = lang_code or get_lang(self.env).code
         company = self.env.company
         currency = company.currency_id
         auto = company.credit_limit_mode == "auto"
@@ -378,7 +383,7 @@ class CreditScoring(models.AbstractModel):
             grade_proposed=grade,
             limit_proposed=limit,
             proposal_note=grade._credit_limit_explanation(
-                score, raws["sales_12m"], limit, company
+                score, raws["sales_12m"], limit, company, lang_code=lang_code
             ),
         )
         if auto:
@@ -390,10 +395,14 @@ class CreditScoring(models.AbstractModel):
                     self.env._(
                         "The limit %(limit)s was set by hand: it is kept; the "
                         "grade proposes %(proposed)s.",
-                        limit=format_amount(self.env, limit_before, currency)
+                        limit=format_amount(
+                            self.env, limit_before, currency, lang_code=lang_code
+                        )
                         if applies_before
                         else self.env._("none"),
-                        proposed=format_amount(self.env, limit, currency),
+                        proposed=format_amount(
+                            self.env, limit, currency, lang_code=lang_code
+                        ),
                     )
                 )
             elif auto:
@@ -421,11 +430,12 @@ class CreditScoring(models.AbstractModel):
         raws = self._credit_factor_raw_values(partners)
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
+        lang_code = get_lang(self.env).code
         review_values, review_lines, partner_updates, states = [], [], [], {}
         for partner in partners:
             score, lines = self._credit_score(raws[partner.id], factors)
             outcome = self._credit_outcome(
-                partner, score, lines, raws[partner.id], grades, factors
+                partner, score, lines, raws[partner.id], grades, factors, lang_code
             )
             grade_before = partner.credit_grade_id
             limit_before = partner.credit_limit

@@ -4,7 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, get_lang
 
 from .credit_statement import ALTMAN_DISTRESS
 
@@ -71,6 +71,7 @@ class CreditWarning(models.AbstractModel):
         """
         company = self.env.company
         currency = company.currency_id
+        lang_code = get_lang(self.env).code  # once: dearer than formatting
         new_overdue = self._credit_new_overdue(partners)
         texts = {}
         for partner in partners:
@@ -141,9 +142,14 @@ class CreditWarning(models.AbstractModel):
                                 usage=round(usage, 1),
                                 # as counted with securities (limit or exposure)
                                 exposure=format_amount(
-                                    self.env, net_exposure, currency
+                                    self.env,
+                                    net_exposure,
+                                    currency,
+                                    lang_code=lang_code,
                                 ),
-                                limit=format_amount(self.env, net_limit, currency),
+                                limit=format_amount(
+                                    self.env, net_limit, currency, lang_code=lang_code
+                                ),
                                 max=f"{company.credit_warn_utilisation:g}",
                             ),
                         )
@@ -161,7 +167,10 @@ class CreditWarning(models.AbstractModel):
                             days=company.credit_warn_overdue_days,
                             date=oldest,
                             amount=format_amount(
-                                self.env, figures["receivable_overdue"], currency
+                                self.env,
+                                figures["receivable_overdue"],
+                                currency,
+                                lang_code=lang_code,
                             ),
                         ),
                     )

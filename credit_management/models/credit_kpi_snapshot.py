@@ -56,6 +56,30 @@ def month_periods(date, months):
     return periods
 
 
+# Customers read at once for the company's row of the month (see
+# _credit_kpi_values).
+KPI_CHUNK = 2000
+
+
+def _indicators(receivable, overdue, monthly, periods):
+    """Receivable, DSO and delinquency figures of one row, from its open and
+    overdue amounts and its sales by month (``periods``: month_periods)."""
+    series = [(monthly.get(first, 0.0), days) for first, days in periods]
+    simple = dso_simple(receivable, series[:SIMPLE_MONTHS])
+    dso = dso_countback(receivable, series)
+    best = dso_countback(receivable - overdue, series)
+    return {
+        "receivable": receivable,
+        "overdue": overdue,
+        "sales_3m": sum(amount for amount, _days in series[:SIMPLE_MONTHS]),
+        "dso_countback": dso,
+        "dso_simple": simple or 0.0,
+        "best_dso": best,
+        "days_delinquent": dso - best,
+        "overdue_share": 100.0 * overdue / receivable if receivable > 0 else 0.0,
+    }
+
+
 class CreditKpiSnapshot(models.Model):
     """Credit health indicators, one row per company and month and one per
     customer and month, kept as history: DSO by the countback and the simple
@@ -227,51 +251,75 @@ class CreditKpiSnapshot(models.Model):
         return counts
 
     @api.model
-    def _credit_kpi_values(self, partners, date):
+    def _credit_kpi_values(self, partners, date, keep_rows=True):
         """KPI row values of each commercial partner of ``partners`` for the
-        current company on ``date`` (a fixed number of grouped queries), and
-        those of the company as a whole over them.
+        current company on ``date`` (a fixed number of grouped queries per
+        chunk of customers), and those of the company as a whole over them.
 
+        :param keep_rows: False when only the company's row is wanted: the
+            customers are then read chunk by chunk, the cache emptied between
+            chunks (the company's row over 100,000 customers at once took
+            440 MB, bench/ANALYSIS.md)
         :return: ({partner id: values}, company values)
         """
+        periods = month_periods(date, COUNTBACK_MONTHS)
+        month = date.replace(day=1)
+        result = {}
+        totals = defaultdict(float)
+        company_sales = defaultdict(float)
+        size = len(partners) if keep_rows else KPI_CHUNK
+        for start in range(0, len(partners), size or 1):
+            if not keep_rows:
+                self.env.flush_all()
+                self.env.invalidate_all()
+            chunk = partners[start : start + size]
+            rows = self._credit_kpi_chunk(chunk, date, periods, totals, company_sales)
+            if keep_rows:
+                result.update(rows)
+        company = _indicators(
+            totals["receivable"], totals["overdue"], company_sales, periods
+        )
+        company.update(
+            month=month,
+            date=date,
+            level="company",
+            exposure=totals["exposure"],
+            late_probability=(
+                totals["late_weighted"] / totals["late_weight"]
+                if totals["late_weight"]
+                else 0.0
+            ),
+            blocked_count=int(totals["blocked_count"]),
+            approved_count=int(totals["approved_count"]),
+        )
+        return result, company
+
+    @api.model
+    def _credit_kpi_chunk(self, partners, date, periods, totals, company_sales):
+        """The customer rows of ``partners`` (see _credit_kpi_values), their
+        sums added to ``totals`` and their monthly sales to ``company_sales``.
+
+        :return: {partner id: values}
+        """
         partner_ids = partners.ids
+        month = date.replace(day=1)
         figures = self.env["credit.exposure"]._credit_figures(partners, date)
         sales = self._credit_monthly_sales(partner_ids, date)
         decisions = self._credit_decision_counts(partner_ids, date)
         prediction = self.env["credit.prediction"]
         indexes = prediction._credit_payment_index(partner_ids, date)
         late = prediction._credit_open_late_probability(partner_ids)
-        periods = month_periods(date, COUNTBACK_MONTHS)
-        month = date.replace(day=1)
-
-        def indicators(receivable, overdue, monthly):
-            series = [(monthly.get(first, 0.0), days) for first, days in periods]
-            simple = dso_simple(receivable, series[:SIMPLE_MONTHS])
-            dso = dso_countback(receivable, series)
-            best = dso_countback(receivable - overdue, series)
-            return {
-                "receivable": receivable,
-                "overdue": overdue,
-                "sales_3m": sum(amount for amount, _days in series[:SIMPLE_MONTHS]),
-                "dso_countback": dso,
-                "dso_simple": simple or 0.0,
-                "best_dso": best,
-                "days_delinquent": dso - best,
-                "overdue_share": 100.0 * overdue / receivable
-                if receivable > 0
-                else 0.0,
-            }
-
         result = {}
-        totals = defaultdict(float)
-        company_sales = defaultdict(float)
         for partner in partners:
             values = figures[partner.id]
             monthly = sales.get(partner.id, {})
             for first, amount in monthly.items():
                 company_sales[first] += amount
-            row = indicators(
-                values["receivable_open"], values["receivable_overdue"], monthly
+            row = _indicators(
+                values["receivable_open"],
+                values["receivable_overdue"],
+                monthly,
+                periods,
             )
             row.update(
                 month=month,
@@ -294,21 +342,7 @@ class CreditKpiSnapshot(models.Model):
                 weight = max(values["receivable_open"], 0.0)
                 totals["late_weighted"] += late[partner.id] * weight
                 totals["late_weight"] += weight
-        company = indicators(totals["receivable"], totals["overdue"], company_sales)
-        company.update(
-            month=month,
-            date=date,
-            level="company",
-            exposure=totals["exposure"],
-            late_probability=(
-                totals["late_weighted"] / totals["late_weight"]
-                if totals["late_weight"]
-                else 0.0
-            ),
-            blocked_count=int(totals["blocked_count"]),
-            approved_count=int(totals["approved_count"]),
-        )
-        return result, company
+        return result
 
     @api.model
     def _credit_store(self, values_list):
@@ -321,8 +355,14 @@ class CreditKpiSnapshot(models.Model):
         Snapshot = self.sudo()
         keys = {(values["month"], values.get("partner_id")) for values in values_list}
         months = list({month for month, _partner in keys})
+        # The rows of these customers (and the company's) only: every row of
+        # the month was read for each batch of the job (100,000 at the end).
+        partner_ids = [partner for _month, partner in keys if partner]
+        whose = [("partner_id", "in", partner_ids)]
+        if any(partner is None for _month, partner in keys):
+            whose = ["|", ("partner_id", "=", False), *whose]
         existing = Snapshot.search(
-            [("company_id", "=", company.id), ("month", "in", months)]
+            [("company_id", "=", company.id), ("month", "in", months), *whose]
         ).filtered(lambda row: (row.month, row.partner_id.id or None) in keys)
         existing.unlink()
         return Snapshot.create(values_list).sudo(False)
@@ -350,7 +390,9 @@ class CreditKpiSnapshot(models.Model):
         customers = self.env["res.partner"].search(
             self.env["credit.rerate"]._credit_candidates_domain()
         )
-        _rows, company_values = self._credit_kpi_values(customers, today)
+        _rows, company_values = self._credit_kpi_values(
+            customers, today, keep_rows=False
+        )
         self._credit_store([company_values])
         return {
             "date_start": fields.Datetime.now(),
@@ -362,15 +404,22 @@ class CreditKpiSnapshot(models.Model):
     def _credit_job_domain(self, run):
         """Customers of the company without a row for the run's month."""
         month = run.date_to.replace(day=1)
-        done = self.sudo().search(
-            [
-                ("company_id", "=", run.company_id.id),
-                ("month", "=", month),
-                ("level", "=", "customer"),
-            ]
+        # Ids only: the month's rows as records were 100,000 at the end of a
+        # pass, read for every call of the job.
+        self.flush_model(["company_id", "level", "month", "partner_id"])
+        done = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner_id FROM credit_kpi_snapshot
+             WHERE company_id = %s AND month = %s AND level = 'customer'
+               AND partner_id IS NOT NULL
+                """,
+                run.company_id.id,
+                month,
+            )
         )
         return self.env["credit.rerate"]._credit_candidates_domain() + [
-            ("id", "not in", done.partner_id.ids)
+            ("id", "not in", [partner_id for [partner_id] in done])
         ]
 
     @api.model

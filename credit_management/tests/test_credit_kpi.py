@@ -5,6 +5,7 @@ from unittest.mock import patch
 from dateutil.relativedelta import relativedelta
 from odoo.tests import TransactionCase, tagged
 
+from ..models import credit_kpi_snapshot as kpi_snapshot
 from ..models.credit_kpi_snapshot import dso_countback, dso_simple, month_periods
 from ..models.credit_prediction import PAYDEX_POINTS, paydex_index
 from .common import CreditCommon
@@ -169,6 +170,22 @@ class TestCreditKpiSnapshot(CreditCommon):
         buyer_row = Snapshot.search([("partner_id", "=", self.buyer.id)])
         self.assertEqual(buyer_row.receivable, 4000.0)
         self.assertFalse(Snapshot.with_user(self.salesman).has_access("read"))
+
+    def test_company_row_chunk_by_chunk_is_the_same(self):
+        """The company's row of the month is summed chunk by chunk (memory
+        flat in the number of customers): the same figures as at once."""
+        second = self.env["res.partner"].create({"name": "KPI Two", "is_company": True})
+        self._invoice(700.0, partner=second)
+        Snapshot = self.env["credit.kpi.snapshot"]
+        customers = self.buyer | second
+        _rows, at_once = Snapshot._credit_kpi_values(customers, self.today)
+        with patch.object(kpi_snapshot, "KPI_CHUNK", 1):
+            rows, chunked = Snapshot._credit_kpi_values(
+                customers, self.today, keep_rows=False
+            )
+        self.assertFalse(rows)
+        self.assertEqual(chunked, at_once)
+        self.assertEqual(at_once["receivable"], 4700.0)
 
     def test_snapshot_job_takes_each_batch_once(self):
         """Through the job's batches (one customer each): every customer of

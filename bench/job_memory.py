@@ -34,7 +34,7 @@ from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from credit_file import SECURITIES_SQL
-from report import records_of, write_section
+from report import write_section
 
 BEGIN = "<!-- job-memory:begin -->"
 END = "<!-- job-memory:end -->"
@@ -212,7 +212,15 @@ def main():
 
 
 def write_results(jsonl, results):
-    runs = records_of(jsonl, "job_memory")
+    # A later run of some jobs (--jobs) updates those of its size only.
+    runs = {}
+    with open(jsonl) as lines:
+        for line in lines:
+            record = json.loads(line) if line.strip() else {}
+            if record.get("mode") == "job_memory":
+                merged = runs.setdefault(record["label"], {"jobs": {}})
+                merged["measured"] = record["measured"]
+                merged["jobs"].update(record["jobs"])
     labels = [label for label in ("S", "M", "L") if label in runs]
     out = [
         BEGIN,

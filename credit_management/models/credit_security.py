@@ -230,12 +230,25 @@ class CreditSecurity(models.Model):
         not count them from that day anyway), and warn about those ending
         within each company's notice."""
         today = fields.Date.context_today(self)
-        self.search([("state", "=", "active"), ("date_to", "<=", today)]).with_context(
-            tracking_disable=False
-        ).write({"state": "expired"})
+        ending = self.search([("state", "=", "active"), ("date_to", "<=", today)])
+        for chunk in self._credit_chunks(ending):
+            chunk.with_context(tracking_disable=False).write({"state": "expired"})
+        # The warnings show in the assignees' activity menu without an e-mail
+        # each (thousands on one day in a large book, as the re-rating's).
+        Warning = self.env["credit.warning"].with_context(
+            mail_activity_quick_update=True
+        )
         for company in self.env["res.company"].search([]):
             soon = self.search(self._credit_ending_soon_domain(company))
-            if soon:
-                self.env["credit.warning"].with_company(
-                    company
-                )._credit_security_warnings(soon)
+            for chunk in self._credit_chunks(soon):
+                Warning.with_company(company)._credit_security_warnings(chunk)
+
+    @api.model
+    def _credit_chunks(self, records, size=500):
+        """``records`` in chunks, the changes of each written and the cache
+        emptied before the next: the memory of the daily job stays that of a
+        chunk whatever the number of securities ending."""
+        for start in range(0, len(records), size):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            yield records[start : start + size]

@@ -178,10 +178,21 @@ class TestCreditSecurities(CreditCommon):
                 ]
             )
 
+        notified = self.env["mail.message"].search_count(
+            [("message_type", "=", "user_notification")]
+        )
         self.Security._cron_expire()
         self.Security._cron_expire()
         # the salesperson and the credit manager, once each
         self.assertEqual(warnings().user_id, self.salesman | self.credit_manager)
+        # in their activity menu, without an e-mail each (a daily job may raise
+        # thousands)
+        self.assertEqual(
+            self.env["mail.message"].search_count(
+                [("message_type", "=", "user_notification")]
+            ),
+            notified,
+        )
         self.assertIn("ends on", warnings()[0].note)
         self.assertIn(
             self.customer,

@@ -21,7 +21,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import records_of, write_section
+from report import append_record, records_of, write_section
 from run import peak_rss_mb, stats
 
 BEGIN, END = "<!-- collections:begin -->", "<!-- collections:end -->"
@@ -141,8 +141,7 @@ def main():
         cr.rollback()
     print(json.dumps(figures, indent=2, default=str))
     if args.json:
-        with open(args.json, "a") as out:
-            out.write(json.dumps(figures, default=str) + "\n")
+        append_record(args.json, figures)
     if args.results and args.json:
         write_results(args.json, args.results)
 

@@ -24,7 +24,6 @@ Usage: .venv/bin/python bench/job_memory.py --db credit_bench_m --label M \
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -34,7 +33,8 @@ from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from credit_file import SECURITIES_SQL
-from report import write_section
+from report import append_record, write_section
+from run import peak_rss_mb
 
 BEGIN = "<!-- job-memory:begin -->"
 END = "<!-- job-memory:end -->"
@@ -73,10 +73,6 @@ SELECT 'BENCH-' || p.id, %(company)s, p.id, 2, 'temporary',
   FROM res_partner p
  WHERE p.id = ANY(%(partner_ids)s)
 """
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def prepare(env, job, partner_ids):
@@ -205,8 +201,7 @@ def main():
         print(json.dumps(figures), flush=True)
         record["jobs"][job] = figures
     if args.json:
-        with open(args.json, "a") as out:
-            out.write(json.dumps(record) + "\n")
+        append_record(args.json, record)
     if args.results and args.json:
         write_results(args.json, args.results)
 

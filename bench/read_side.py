@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import records_of, write_section
+from report import append_record, records_of, write_section
 from run import stats
 
 BEGIN = "<!-- read-side:begin -->"
@@ -95,8 +95,7 @@ def main():
     record["ratio"] = record["oca"]["median"] / record["ours"]["median"]
     print(json.dumps(record, indent=2))
     if args.json:
-        with open(args.json, "a") as out:
-            out.write(json.dumps(record) + "\n")
+        append_record(args.json, record)
     if args.results and args.json:
         write_results(args.json, args.results)
 

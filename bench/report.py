@@ -334,6 +334,13 @@ def load(path):
     return runs, timings
 
 
+def append_record(path, record):
+    """Append ``record`` to the JSON-lines file at ``path`` (what report.py and
+    each script's own section are written from)."""
+    with open(path, "a") as out:
+        out.write(json.dumps(record, default=str) + "\n")
+
+
 def records_of(path, mode):
     """{size label: record} of the ``mode`` records of a JSON-lines file (the
     last one of a label wins): what a bench script's own RESULTS.md section

@@ -21,7 +21,6 @@ Usage (run_suite.sh runs it after the other figures of a size):
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from odoo_process import Pg, Server, bad_log_lines
-from report import records_of, write_section
+from report import append_record, records_of, write_section
 
 BEGIN = "<!-- rerate-workers:begin -->"
 END = "<!-- rerate-workers:end -->"
@@ -218,8 +217,7 @@ def main():
         },
     }
     if args.json:
-        with open(args.json, "a") as out:
-            out.write(json.dumps(record) + "\n")
+        append_record(args.json, record)
     if args.results and args.json:
         write_results(args.json, args.results)
 

@@ -26,6 +26,8 @@ import subprocess
 import time
 from unittest.mock import patch
 
+from report import append_record  # bench/: this script's folder, on sys.path
+
 FLOOR_SQL = """
 SELECT aml.partner_id, SUM(aml.amount_residual),
        SUM(aml.amount_residual) FILTER (WHERE aml.date_maturity < current_date)
@@ -286,8 +288,7 @@ def emit(figures, args):
             figures[f"{key}_vs_floor"] = figures[key]["median"] / floor
     print(json.dumps(figures, indent=2, default=str))
     if args.json:
-        with open(args.json, "a") as out:
-            out.write(json.dumps(figures, default=str) + "\n")
+        append_record(args.json, figures)
 
 
 if __name__ == "__main__":

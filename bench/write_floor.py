@@ -35,7 +35,8 @@ from pathlib import Path
 from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from report import records_of, write_section
+from report import append_record, records_of, write_section
+from run import stats, timed
 
 BEGIN = "<!-- write-floor:begin -->"
 END = "<!-- write-floor:end -->"
@@ -72,15 +73,6 @@ def vacuum(db):
         ["psql", "-X", "-q", "-d", db, "-c", "VACUUM " + ", ".join(WRITTEN_TABLES)],
         check=True,
     )
-
-
-def stats(samples):
-    return {
-        "median": statistics.median(samples),
-        "min": min(samples),
-        "max": max(samples),
-        "n": len(samples),
-    }
 
 
 def xact_counts(cr):
@@ -341,10 +333,7 @@ def main():
         vacuum(args.db)
         elapsed, plan = capture(env, rerate_all, Path(tmp))
         record["rerate_full"] = stats([*samples, elapsed])
-        score_all()  # warm-up
-        record["score_all"] = stats(
-            [_timed(score_all) for _ in range(max(args.repeat, 3))]
-        )
+        record["score_all"] = timed(score_all, max(args.repeat, 3))
         cr.rollback()
         record["floor"], record["floor_statements"] = psql_floor(
             args.db, plan, max(args.repeat, 2)
@@ -360,16 +349,9 @@ def main():
     record["ratio"] = full / bound
     print(json.dumps(record, indent=2))
     if args.json:
-        with open(args.json, "a") as out:
-            out.write(json.dumps(record) + "\n")
+        append_record(args.json, record)
     if args.results and args.json:
         write_results(args.json, args.results)
-
-
-def _timed(function):
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
 
 
 def seconds(figure):

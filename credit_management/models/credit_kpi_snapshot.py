@@ -6,6 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.batches import chunks
+
 # Months of sales the countback method may go back through.
 COUNTBACK_MONTHS = 12
 # Months of sales of the simple method (the last three, the current one
@@ -267,12 +269,7 @@ class CreditKpiSnapshot(models.Model):
         result = {}
         totals = defaultdict(float)
         company_sales = defaultdict(float)
-        size = len(partners) if keep_rows else KPI_CHUNK
-        for start in range(0, len(partners), size or 1):
-            if not keep_rows:
-                self.env.flush_all()
-                self.env.invalidate_all()
-            chunk = partners[start : start + size]
+        for chunk in [partners] if keep_rows else chunks(partners, KPI_CHUNK):
             rows = self._credit_kpi_chunk(chunk, date, periods, totals, company_sales)
             if keep_rows:
                 result.update(rows)

@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..tools.batches import chunks
+
+# Securities expired or warned about at once by the daily job.
+EXPIRY_CHUNK = 500
+
 SECURITY_TYPES = [
     ("insurance", "Credit insurance"),
     ("bank_guarantee", "Bank guarantee"),
@@ -231,7 +236,7 @@ class CreditSecurity(models.Model):
         within each company's notice."""
         today = fields.Date.context_today(self)
         ending = self.search([("state", "=", "active"), ("date_to", "<=", today)])
-        for chunk in self._credit_chunks(ending):
+        for chunk in chunks(ending, EXPIRY_CHUNK):
             chunk.with_context(tracking_disable=False).write({"state": "expired"})
         # The warnings show in the assignees' activity menu without an e-mail
         # each (thousands on one day in a large book, as the re-rating's).
@@ -240,15 +245,5 @@ class CreditSecurity(models.Model):
         )
         for company in self.env["res.company"].search([]):
             soon = self.search(self._credit_ending_soon_domain(company))
-            for chunk in self._credit_chunks(soon):
+            for chunk in chunks(soon, EXPIRY_CHUNK):
                 Warning.with_company(company)._credit_security_warnings(chunk)
-
-    @api.model
-    def _credit_chunks(self, records, size=500):
-        """``records`` in chunks, the changes of each written and the cache
-        emptied before the next: the memory of the daily job stays that of a
-        chunk whatever the number of securities ending."""
-        for start in range(0, len(records), size):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            yield records[start : start + size]

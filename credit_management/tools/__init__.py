@@ -1,2 +1,3 @@
+from . import batches
 from . import regression
 from . import xlsx

@@ -87,7 +87,12 @@ class CreditRerate(models.AbstractModel):
         domain = [("job", "=", "rerate"), ("company_id", "=", company.id)]
         lastcall = self.env.context["lastcall"]
         if lastcall:
-            domain.append(("date_start", ">=", lastcall))
+            # Strictly after: Odoo writes ``lastcall`` as the start of the
+            # complete call's last transaction, to the second, and a run
+            # started by that very call (a small company's pass takes less
+            # than a second) has the same second; with ">=" it was taken for
+            # this period's, and the next period's pass was skipped.
+            domain.append(("date_start", ">", lastcall))
         return bool(self.env["credit.job.run"].search_count(domain, limit=1))
 
     @api.model

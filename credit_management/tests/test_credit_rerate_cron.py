@@ -276,6 +276,31 @@ class TestCreditRerateCron(CreditCommon):
             self._run_cron(self.cron)
         self.assertEqual(len(Run.search([("job", "=", "rerate")]) - runs), len(runs))
 
+    def test_run_of_the_last_complete_call_does_not_end_the_next_period(self):
+        """A pass started by the call that completed it (within one second:
+        Odoo's ``lastcall`` is that call's last transaction start, to the
+        second) belongs to the previous period: the next period's call starts
+        a pass. A run started after ``lastcall`` is this period's."""
+        Run = self.env["credit.job.run"].sudo()
+        Rerate = self.env["credit.rerate"].with_company(self.company)
+        second = fields.Datetime.now().replace(microsecond=0)
+        Run.create(
+            {
+                "job": "rerate",
+                "company_id": self.company.id,
+                "date_start": second,
+                "run_ref": fields.Datetime.to_string(second),
+                "state": "done",
+            }
+        )
+        self.assertFalse(
+            Rerate.with_context(lastcall=second)._credit_period_started(self.company)
+        )
+        before = second - timedelta(seconds=1)
+        self.assertTrue(
+            Rerate.with_context(lastcall=before)._credit_period_started(self.company)
+        )
+
     def test_conflict_undoes_the_whole_batch(self):
         """A batch retried record by record that meets a concurrent write (a
         serialization failure) is undone whole, the records it had already

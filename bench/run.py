@@ -209,7 +209,9 @@ def main():  # noqa: C901 - one flat list of workloads reads best
             # batch as the cron does, without writing anything.
             def score_all():
                 env.invalidate_all()
-                factors = env.company.credit_score_factor_ids
+                factors = scoring._credit_scorecard(
+                    env.company.credit_score_factor_ids
+                )  # the job: per batch
                 for start in range(0, len(partners), 500):
                     batch = Partner.browse(partners.ids[start : start + 500])
                     raws = scoring._credit_factor_raw_values(batch)

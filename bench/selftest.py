@@ -60,7 +60,9 @@ def grade_counts(env, partners):
         return None
     scoring = env["credit.scoring"]
     company = env.company
-    factors = company.credit_score_factor_ids.sorted("sequence")
+    factors = scoring._credit_scorecard(
+        company.credit_score_factor_ids.sorted("sequence")
+    )
     grades = env["credit.grade"]._credit_grades(company)
     counts = Counter()
     for start in range(0, len(partners), 500):

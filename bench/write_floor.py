@@ -305,7 +305,9 @@ def main():
 
         def score_all():
             env.invalidate_all()
-            factors = env.company.credit_score_factor_ids
+            factors = scoring._credit_scorecard(
+                env.company.credit_score_factor_ids
+            )  # the job: per batch
             for start in range(0, len(partner_ids), 500):
                 batch = Partner.browse(partner_ids[start : start + 500])
                 raws = scoring._credit_factor_raw_values(batch)

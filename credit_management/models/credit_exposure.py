@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, ormcache
 
 CREDIT_FIGURES = (
     "receivable_open",
@@ -48,10 +48,21 @@ class CreditExposure(models.AbstractModel):
         user has selected in the switcher; without it the check gave another
         answer to each user.
         """
-        return (
+        return list(self._credit_family_ids(self.env.company.root_id.id))
+
+    @ormcache("root_id")
+    def _credit_family_ids(self, root_id):
+        """The active companies of the family of ``root_id``, cached: every
+        confirmation asked for them, a search costing about a millisecond of
+        its check (profile in bench/ANALYSIS.md). The cache stays right because
+        a family only changes when a company is created, deleted or archived,
+        and res.company clears the registry caches then (its parent cannot be
+        changed)."""
+        return tuple(
             self.env["res.company"]
             .sudo()
-            .search([("id", "child_of", self.env.company.root_id.id)])
+            .with_context(active_test=True)
+            .search([("id", "child_of", root_id)])
             .ids
         )
 
@@ -152,8 +163,9 @@ class CreditExposure(models.AbstractModel):
         current company, in company currency at the rate of ``date`` (default
         today).
 
-        Three grouped queries for the whole recordset, whatever its size:
-        open receivables, confirmed orders not invoiced, draft invoices.
+        One statement for the whole recordset, whatever its size, of three
+        grouped parts: open receivables, confirmed orders not invoiced, draft
+        invoices.
 
         :param detail: False for what the confirmation policy decides on only
             (exposure and its parts, items overdue beyond the tolerated days,
@@ -198,7 +210,12 @@ class CreditExposure(models.AbstractModel):
                 beyond_date=date - timedelta(days=company.credit_overdue_days),
             ),
         )
+        # One statement for the three parts, so that a confirmation pays one
+        # round trip for them: rows of kind 'open' (open items), 'order'
+        # (confirmed orders not invoiced) and 'draft' (draft invoices), with
+        # the columns of the open items (NULL where a part has none).
         details = SQL()
+        no_details = SQL()
         if detail:
             details = SQL(
                 """,
@@ -211,16 +228,35 @@ class CreditExposure(models.AbstractModel):
                    COUNT(DISTINCT aml.move_id) FILTER (WHERE beyond)
                        AS beyond_count"""
             )
-        # Aggregated per line partner first, then mapped to the commercial
-        # partner: a join per open line cost more than the aggregate itself for a
-        # customer with thousands of open items. Counts of moves add up across
-        # contacts (a customer invoice's receivable lines all carry the commercial
-        # partner; a manual entry splitting one move between two contacts of the
-        # same customer would count once per contact).
-        receivables = self.env.execute_query_dict(
+            no_details = SQL(", NULL, NULL, NULL, NULL::date, NULL")
+        # Open items: aggregated per line partner first, then mapped to the
+        # commercial partner: a join per open line cost more than the aggregate
+        # itself for a customer with thousands of open items. Counts of moves
+        # add up across contacts (a customer invoice's receivable lines all
+        # carry the commercial partner; a manual entry splitting one move
+        # between two contacts of the same customer would count once per
+        # contact).
+        #
+        # Confirmed orders: what they still add is the order total less what
+        # its invoices (draft or posted, down payments and their deductions
+        # included, credit notes not: a credit note does not bring the order
+        # back) already carry; for a locked order, only what is left to invoice
+        # of what was delivered (its undelivered rest is given up), unless the
+        # company locks every order at confirmation (Sales setting "Lock
+        # Confirmed Sales"), where a lock says nothing about the rest. Fully
+        # invoiced orders add nothing: left out by the index condition
+        # (sale.order), so a long order history is never read.
+        lock_ends = not self.env["res.groups"]._is_feature_enabled(
+            "sale.group_auto_done_setting"
+        )
+        rows = self.env.execute_query_dict(
             SQL(
                 """
-            SELECT p.commercial_partner_id AS partner_id, open.*
+            SELECT 'open' AS kind, p.commercial_partner_id AS partner_id,
+                   open.currency_id, open.residual AS amount,
+                   open.residual_currency AS amount_currency,
+                   open.beyond, open.beyond_currency
+                   %(open_details)s
               FROM (SELECT aml.partner_id AS line_partner_id,
                            aml.currency_id,
                            SUM(aml.amount_residual) AS residual,
@@ -232,32 +268,13 @@ class CreditExposure(models.AbstractModel):
                       %(open_items)s
                   GROUP BY aml.partner_id, aml.currency_id) open
               JOIN res_partner p ON p.id = open.line_partner_id
-                """,
-                open_items=open_items,
-                details=details,
-            )
-        )
-        # What confirmed orders still add: the order total less what its
-        # invoices (draft or posted, down payments and their deductions
-        # included, credit notes not: a credit note does not bring the order
-        # back) already carry; for a locked order, only what is left to invoice
-        # of what was delivered (its undelivered rest is given up), unless the
-        # company locks every order at confirmation (Sales setting "Lock
-        # Confirmed Sales"), where a lock says nothing about the rest. Fully
-        # invoiced orders add nothing: left out by the index condition
-        # (sale.order), so a long order history is never read.
-        lock_ends = not self.env["res.groups"]._is_feature_enabled(
-            "sale.group_auto_done_setting"
-        )
-        orders = self.env.execute_query(
-            SQL(
-                """
-            SELECT p.commercial_partner_id,
-                   so.currency_id,
+         UNION ALL
+            SELECT 'order', p.commercial_partner_id, so.currency_id, NULL,
                    SUM(CASE WHEN so.locked AND %(lock_ends)s
                             THEN COALESCE(rest.amount, 0)
                             ELSE GREATEST(so.amount_total - COALESCE(inv.amount, 0), 0)
-                       END)
+                       END),
+                   NULL, NULL %(no_details)s
               FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_invoice_id
          LEFT JOIN LATERAL (
@@ -283,19 +300,11 @@ class CreditExposure(models.AbstractModel):
                AND so.partner_invoice_id = ANY(%(contact_ids)s)
                AND so.company_id = ANY(%(company_ids)s)
           GROUP BY p.commercial_partner_id, so.currency_id
-                """,
-                company_ids=company_ids,
-                contact_ids=self._credit_contact_ids_sql(commercial_ids),
-                lock_ends=lock_ends,
-            )
-        )
-        drafts = self.env.execute_query(
-            SQL(
-                """
-            SELECT am.commercial_partner_id,
-                   am.currency_id,
+         UNION ALL
+            SELECT 'draft', am.commercial_partner_id, am.currency_id, NULL,
                    SUM(CASE WHEN am.move_type = 'out_refund'
-                            THEN -am.amount_total ELSE am.amount_total END)
+                            THEN -am.amount_total ELSE am.amount_total END),
+                   NULL, NULL %(no_details)s
               FROM account_move am
              WHERE am.state = 'draft'
                AND am.move_type IN ('out_invoice', 'out_refund')
@@ -303,13 +312,22 @@ class CreditExposure(models.AbstractModel):
                AND am.commercial_partner_id = ANY(%(partner_ids)s)
           GROUP BY am.commercial_partner_id, am.currency_id
                 """,
+                open_items=open_items,
+                details=details,
+                open_details=SQL(
+                    ", open.overdue, open.overdue_currency, open.overdue_count,"
+                    " open.oldest_due, open.beyond_count"
+                )
+                if detail
+                else SQL(),
+                no_details=no_details,
                 company_ids=company_ids,
                 partner_ids=commercial_ids,
+                contact_ids=self._credit_contact_ids_sql(commercial_ids),
+                lock_ends=lock_ends,
             )
         )
-        currency_ids = {row["currency_id"] for row in receivables}
-        currency_ids.update(row[1] for row in orders + drafts)
-        rates = self._credit_rates(currency_ids, date)
+        rates = self._credit_rates({row["currency_id"] for row in rows}, date)
         company_currency = company.currency_id
 
         def convert(currency_id, amount, company_amount=None):
@@ -317,11 +335,17 @@ class CreditExposure(models.AbstractModel):
                 return company_amount
             return company_currency.round((amount or 0.0) * rates[currency_id])
 
-        for row in receivables:
+        part = {"order": "orders_uninvoiced", "draft": "invoices_draft"}
+        for row in rows:
             values = result[row["partner_id"]]
             currency_id = row["currency_id"]
+            if row["kind"] != "open":
+                values[part[row["kind"]]] += convert(
+                    currency_id, row["amount_currency"]
+                )
+                continue
             values["receivable_open"] += convert(
-                currency_id, row["residual_currency"], row["residual"]
+                currency_id, row["amount_currency"], row["amount"]
             )
             values["overdue_beyond_amount"] += convert(
                 currency_id, row["beyond_currency"], row["beyond"] or 0.0
@@ -337,10 +361,6 @@ class CreditExposure(models.AbstractModel):
                 values["max_days_overdue"] = max(
                     values["max_days_overdue"], (date - row["oldest_due"]).days
                 )
-        for partner_id, currency_id, amount in orders:
-            result[partner_id]["orders_uninvoiced"] += convert(currency_id, amount)
-        for partner_id, currency_id, amount in drafts:
-            result[partner_id]["invoices_draft"] += convert(currency_id, amount)
         for partner_id in commercial_ids:
             values = result[partner_id]
             values["credit_exposure"] = company_currency.round(

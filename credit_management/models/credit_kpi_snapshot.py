@@ -303,9 +303,17 @@ class CreditKpiSnapshot(models.Model):
         figures = self.env["credit.exposure"]._credit_figures(partners, date)
         sales = self._credit_monthly_sales(partner_ids, date)
         decisions = self._credit_decision_counts(partner_ids, date)
-        prediction = self.env["credit.prediction"]
-        indexes = prediction._credit_payment_index(partner_ids, date)
-        late = prediction._credit_open_late_probability(partner_ids)
+        habits = self.env["credit.prediction"]._credit_payment_habits(partner_ids, date)
+        indexes = {
+            partner_id: habit["payment_index"]
+            for partner_id, habit in habits.items()
+            if habit["payment_index"]
+        }
+        late = {
+            partner_id: habit["late_probability"]
+            for partner_id, habit in habits.items()
+            if habit["late_probability"] is not None
+        }
         result = {}
         for partner in partners:
             values = figures[partner.id]

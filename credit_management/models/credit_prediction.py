@@ -96,10 +96,11 @@ class CreditPrediction(models.AbstractModel):
     # Features
     # ------------------------------------------------------------------
     @api.model
-    def _credit_invoices_sql(self, company_ids, partner_ids=None):
+    def _credit_invoices_sql(self, company_ids, partner_ids=None, open_amounts=False):
         """Customer invoices of ``company_ids`` with their settlement: the day
         the last payment was reconciled with their receivable lines (the
-        ``payment_term`` lines of an invoice), when fully paid.
+        ``payment_term`` lines of an invoice), when fully paid; with
+        ``open_amounts``, their residual and predicted late probability too.
 
         The receivable lines are found by their move (index on move_id) and
         display type, not by a list of accounts: with the accounts, PostgreSQL
@@ -132,6 +133,7 @@ class CreditPrediction(models.AbstractModel):
                          WHERE aml.move_id = am.id
                            AND aml.display_type = 'payment_term')
                    END AS paid_date
+                   %(open_amounts)s
               FROM account_move am
              WHERE am.move_type = 'out_invoice'
                AND am.state = 'posted'
@@ -142,6 +144,12 @@ class CreditPrediction(models.AbstractModel):
             """,
             company_ids=company_ids,
             partner_clause=partner_clause,
+            open_amounts=SQL(
+                ", am.amount_residual_signed AS residual,"
+                " am.credit_late_probability AS late_probability"
+            )
+            if open_amounts
+            else SQL(),
         )
 
     @api.model
@@ -545,46 +553,6 @@ class CreditPrediction(models.AbstractModel):
         return predictions
 
     @api.model
-    def _credit_open_late_probability(self, partner_ids):
-        """Open-amount-weighted late probability (%) of the predicted open
-        invoices of each customer of the current company (a scoring factor).
-
-        :return: {commercial partner id: probability}, customers with predicted
-            open invoices only
-        """
-        exposure = self.env["credit.exposure"]
-        self.env["account.move"].flush_model(
-            ["amount_residual_signed", "commercial_partner_id", "company_id"]
-            + ["credit_late_probability", "move_type", "partner_id"]
-            + ["payment_state", "state"]
-        )
-        rows = self.env.execute_query(
-            SQL(
-                """
-            SELECT am.commercial_partner_id,
-                   SUM(am.credit_late_probability * am.amount_residual_signed)
-                       / NULLIF(SUM(am.amount_residual_signed), 0)
-              FROM account_move am
-             WHERE am.partner_id = ANY(%(contact_ids)s)
-               AND am.commercial_partner_id = ANY(%(partner_ids)s)
-               AND am.company_id = ANY(%(company_ids)s)
-               AND am.move_type = 'out_invoice'
-               AND am.state = 'posted'
-               AND am.payment_state IN ('not_paid', 'partial')
-               AND am.credit_late_probability IS NOT NULL
-          GROUP BY am.commercial_partner_id
-                """,
-                partner_ids=list(partner_ids),
-                # Through the contacts and the partner index, as the other
-                # factors: by the commercial partner (no index in core),
-                # PostgreSQL read every invoice of the company for each batch.
-                contact_ids=exposure._credit_contact_ids_sql(partner_ids),
-                company_ids=exposure._credit_company_ids(),
-            )
-        )
-        return {pid: float(value) for pid, value in rows if value is not None}
-
-    @api.model
     def _credit_payment_index(self, partner_ids, date=None):
         """Paydex-like payment index of customers of the current company: the
         amount-weighted average days beyond terms of the invoices they paid in
@@ -594,31 +562,97 @@ class CreditPrediction(models.AbstractModel):
         :return: {commercial partner id: (days beyond terms, index)}, customers
             with payments in the period only
         """
+        return {
+            partner_id: habits["payment_index"]
+            for partner_id, habits in self._credit_payment_habits(
+                partner_ids, date
+            ).items()
+            if habits["payment_index"]
+        }
+
+    @api.model
+    def _credit_payment_habits(self, partner_ids, date=None):
+        """How customers of the current company pay, from one reading of their
+        invoices (a re-rating batch read them three times, once per factor):
+
+        - ``payment_index``: (days beyond terms, index) of the invoices paid
+          in the ``PAYDEX_MONTHS`` months before ``date``, amount-weighted
+          (see ``_credit_payment_index``), or None;
+        - ``paid_count``, ``avg_days_late`` and ``on_time_share`` (%) of the
+          invoices paid in the 365 days before ``date`` (days late counted
+          from the due date, paying early counts as 0);
+        - ``late_probability``: the open-amount-weighted late probability (%)
+          of the open invoices with a prediction, or None.
+
+        :return: {commercial partner id: dict}, customers with any of these only
+        """
         date = date or fields.Date.context_today(self)
         if not partner_ids:
             return {}
         self._credit_flush()
+        self.env["account.move"].flush_model(
+            ["amount_residual_signed", "credit_late_probability", "partner_id"]
+        )
         company_ids = self.env["credit.exposure"]._credit_company_ids()
+        since_index = date - relativedelta(months=PAYDEX_MONTHS)
+        since_history = date - timedelta(days=365)
         rows = self.env.execute_query(
             SQL(
                 """
-            WITH inv AS MATERIALIZED (%(invoices)s)
-            SELECT partner_id,
-                   SUM((paid_date - due) * amount) / NULLIF(SUM(amount), 0)
-              FROM inv
-             WHERE paid_date <= %(date)s
-               AND paid_date > %(since)s
-          GROUP BY partner_id
+            WITH inv AS MATERIALIZED (%(invoices)s),
+                 paid AS (SELECT *,
+                                 paid_date > %(since_index)s AS in_index,
+                                 paid_date > %(since_history)s AS in_history
+                            FROM inv
+                           WHERE paid_date <= %(date)s
+                             AND paid_date > LEAST(%(since_index)s, %(since_history)s)),
+                 open AS (SELECT partner_id,
+                                 SUM(late_probability * residual)
+                                     / NULLIF(SUM(residual), 0) AS late_probability
+                            FROM inv
+                           WHERE payment_state IN ('not_paid', 'partial')
+                             AND late_probability IS NOT NULL
+                        GROUP BY partner_id),
+                 habits AS (
+                          SELECT partner_id,
+                                 SUM((paid_date - due) * amount) FILTER (WHERE in_index)
+                                     / NULLIF(SUM(amount) FILTER (WHERE in_index), 0)
+                                     AS index_days,
+                                 COUNT(*) FILTER (WHERE in_history) AS paid_count,
+                                 AVG(GREATEST(paid_date - due, 0))
+                                     FILTER (WHERE in_history) AS avg_days_late,
+                                 100.0 * AVG((paid_date <= due)::int)
+                                     FILTER (WHERE in_history) AS on_time_share
+                            FROM paid
+                        GROUP BY partner_id)
+            SELECT COALESCE(habits.partner_id, open.partner_id),
+                   habits.index_days, COALESCE(habits.paid_count, 0),
+                   habits.avg_days_late, habits.on_time_share,
+                   open.late_probability
+              FROM habits
+         FULL JOIN open ON open.partner_id = habits.partner_id
                 """,
-                invoices=self._credit_invoices_sql(company_ids, partner_ids),
+                invoices=self._credit_invoices_sql(
+                    company_ids, partner_ids, open_amounts=True
+                ),
                 date=date,
-                since=date - relativedelta(months=PAYDEX_MONTHS),
+                since_index=since_index,
+                since_history=since_history,
             )
         )
         return {
-            partner_id: (float(days), paydex_index(float(days)))
-            for partner_id, days in rows
-            if days is not None
+            partner_id: {
+                "payment_index": (float(days), paydex_index(float(days)))
+                if days is not None
+                else None,
+                "paid_count": paid_count,
+                "avg_days_late": float(late) if paid_count else None,
+                "on_time_share": float(on_time) if paid_count else None,
+                "late_probability": float(probability)
+                if probability is not None
+                else None,
+            }
+            for partner_id, days, paid_count, late, on_time, probability in rows
         }
 
     # ------------------------------------------------------------------

@@ -1,6 +1,27 @@
+from typing import NamedTuple
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
+
+
+class ScoreFactor(NamedTuple):
+    """A factor as the scoring reads it (see credit.scoring._credit_scorecard)."""
+
+    id: int
+    code: str
+    sequence: int
+    weight: float
+    best: float
+    worst: float
+
+
+def normalise(raw, best, worst):
+    """Score 0-100 of a raw value, linear between the breakpoints (which
+    differ: the factor's constraint and the scorecard see to it)."""
+    ratio = (raw - worst) / (best - worst)
+    return min(max(ratio * 100.0, 0.0), 100.0)
+
 
 # code: (name, default weight %, best raw value, worst raw value, unit)
 FACTOR_DEFAULTS = {
@@ -100,5 +121,4 @@ class CreditScoreFactor(models.Model):
                     factor=self.name,
                 )
             )
-        ratio = (raw - worst) / (best - worst)
-        return min(max(ratio * 100.0, 0.0), 100.0)
+        return normalise(raw, best, worst)

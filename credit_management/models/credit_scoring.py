@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, format_amount, get_lang
 
 from .credit_policy import CHECK_PARTNER_FIELDS
+from .credit_score_factor import ScoreFactor, normalise
 from .res_partner import CreditLimitBy
 
 # What a rating writes on every customer it rates: fields without tracking.
@@ -26,6 +27,16 @@ RATE_PARTNER_FIELDS = [
 ]
 
 DAYS_PER_MONTH = 365.25 / 12
+
+# A customer without paid or predicted invoices (credit.prediction's
+# _credit_payment_habits).
+NO_HABITS = {
+    "payment_index": None,
+    "paid_count": 0,
+    "avg_days_late": None,
+    "on_time_share": None,
+    "late_probability": None,
+}
 
 
 class CreditScoring(models.AbstractModel):
@@ -63,52 +74,10 @@ class CreditScoring(models.AbstractModel):
         company_ids = exposure._credit_company_ids()
         partner_ids = partners.ids
         contact_ids = exposure._credit_contact_ids_sql(partner_ids)
-        for model, names in (
-            ("account.move", ["amount_untaxed_signed", "invoice_date"]),
-            ("account.move", ["invoice_date_due", "payment_state"]),
-            ("account.move", ["commercial_partner_id", "company_id", "partner_id"]),
-            ("account.move", ["move_type", "state"]),
-            ("account.move.line", ["account_id", "move_id", "partner_id"]),
-            ("account.partial.reconcile", ["debit_move_id", "max_date"]),
-        ):
-            self.env[model].flush_model(names)
-        history = {
-            row[0]: row[1:]
-            for row in self.env.execute_query(
-                SQL(
-                    """
-            SELECT inv.commercial_partner_id,
-                   AVG(GREATEST(inv.paid_date - inv.due_date, 0)),
-                   100.0 * AVG(CASE WHEN inv.paid_date <= inv.due_date
-                                    THEN 1 ELSE 0 END),
-                   COUNT(*)
-              FROM (SELECT am.commercial_partner_id,
-                           am.invoice_date_due AS due_date,
-                           MAX(apr.max_date) AS paid_date
-                      FROM account_move_line aml
-                      JOIN account_move am ON am.id = aml.move_id
-                      JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
-                     WHERE aml.partner_id = ANY(%(contact_ids)s)
-                       AND aml.account_id = ANY(%(account_ids)s)
-                       AND am.move_type = 'out_invoice'
-                       AND am.state = 'posted'
-                       AND am.payment_state IN ('paid', 'in_payment')
-                       AND am.company_id = ANY(%(company_ids)s)
-                       AND am.commercial_partner_id = ANY(%(partner_ids)s)
-                  GROUP BY am.id) inv
-             WHERE inv.paid_date > %(since)s
-               AND inv.paid_date <= %(date)s
-          GROUP BY inv.commercial_partner_id
-                    """,
-                    company_ids=company_ids,
-                    partner_ids=partner_ids,
-                    contact_ids=contact_ids,
-                    account_ids=exposure._credit_receivable_account_ids_sql(),
-                    since=since,
-                    date=date,
-                )
-            )
-        }
+        self.env["account.move"].flush_model(
+            ["amount_untaxed_signed", "invoice_date", "commercial_partner_id"]
+            + ["company_id", "partner_id", "move_type", "state"]
+        )
         ledger = {
             row[0]: row[1:]
             for row in self.env.execute_query(
@@ -146,16 +115,14 @@ class CreditScoring(models.AbstractModel):
                 pid: values["credit_exposure"] for pid, values in figures.items()
             },
         )
-        prediction = self.env["credit.prediction"]
-        payment_index = prediction._credit_payment_index(partner_ids, date)
-        late_probability = prediction._credit_open_late_probability(partner_ids)
+        habits = self.env["credit.prediction"]._credit_payment_habits(partner_ids, date)
         result = {}
         for partner in partners:
             values = figures[partner.id]
-            avg_late, on_time, paid_count = history.get(partner.id, (None, None, 0))
+            habit = habits.get(partner.id) or NO_HABITS
             first_invoice, sales = ledger.get(partner.id, (None, None))
             has_ledger = first_invoice is not None
-            limit = partner._credit_limit_on() or 0.0
+            limit = partner._credit_limit_on(date) or 0.0
             # Securities count as the company says (on the limit or the exposure).
             net_limit, net_exposure = exposure._credit_secured_terms(
                 limit, values["credit_exposure"], secured.get(partner.id, 0.0)
@@ -163,8 +130,8 @@ class CreditScoring(models.AbstractModel):
             if not limit:
                 net_limit = 0.0
             result[partner.id] = {
-                "payment_delay": float(avg_late) if paid_count else None,
-                "payment_on_time": float(on_time) if paid_count else None,
+                "payment_delay": habit["avg_days_late"],
+                "payment_on_time": habit["on_time_share"],
                 "overdue_days": values["max_days_overdue"] if has_ledger else None,
                 "overdue_share": (
                     100.0 * values["receivable_overdue"] / values["receivable_open"]
@@ -187,11 +154,9 @@ class CreditScoring(models.AbstractModel):
                     else None
                 ),
                 "payment_index": (
-                    payment_index[partner.id][1]
-                    if partner.id in payment_index
-                    else None
+                    habit["payment_index"][1] if habit["payment_index"] else None
                 ),
-                "late_probability": late_probability.get(partner.id),
+                "late_probability": habit["late_probability"],
                 **statements.get(partner.id, {"solvency": None, "liquidity": None}),
                 "secured": secured.get(partner.id, 0.0),
                 "figures": values,
@@ -251,30 +216,56 @@ class CreditScoring(models.AbstractModel):
         return result
 
     @api.model
+    def _credit_scorecard(self, factors, settings=None):
+        """The factors as plain values, read once for a batch of customers:
+        the score of each customer then reads no record (reading the factors'
+        fields through the ORM for each customer was a third of the re-rating's
+        read side, bench/ANALYSIS.md).
+
+        :param factors: credit.score.factor records, in their order
+        :param settings: optional {factor id: (weight, best, worst)} overriding
+            the stored ones (weight preview)
+        :return: tuple of ``ScoreFactor``
+        """
+        settings = settings or {}
+        card = []
+        for factor in factors:
+            weight, best, worst = settings.get(factor.id) or (
+                factor.weight,
+                factor.best_value,
+                factor.worst_value,
+            )
+            if best == worst:
+                factor._normalise(0.0, best, worst)  # raises: no slope
+            card.append(
+                ScoreFactor(
+                    factor.id, factor.code, factor.sequence, weight, best, worst
+                )
+            )
+        return tuple(card)
+
+    @api.model
     def _credit_score(self, raws, factors, settings=None):
         """Weighted score of one customer.
 
         :param raws: {code: raw value or None}
-        :param factors: credit.score.factor records of the company
-        :param settings: optional {factor id: (weight, best, worst)} overriding
-            the stored ones (weight preview)
+        :param factors: the scorecard of ``_credit_scorecard`` (a re-rating
+            builds it once per batch), or credit.score.factor records
+        :param settings: with records, optional {factor id: (weight, best,
+            worst)} overriding the stored ones (weight preview)
         :return: (score or None when no factor has data, list of line values)
         """
-        settings = settings or {
-            factor.id: (factor.weight, factor.best_value, factor.worst_value)
-            for factor in factors
-        }
-        weights = {factor_id: values[0] for factor_id, values in settings.items()}
-        with_data = [f for f in factors if raws.get(f.code) is not None]
-        total = sum(weights[factor.id] for factor in with_data)
+        if not isinstance(factors, tuple):
+            factors = self._credit_scorecard(factors, settings)
+        total = sum(
+            factor.weight for factor in factors if raws.get(factor.code) is not None
+        )
         lines, exact = [], 0.0
         for factor in factors:
             raw = raws.get(factor.code)
             has_data = raw is not None and total > 0
-            normalised = (
-                factor._normalise(raw, *settings[factor.id][1:]) if has_data else 0.0
-            )
-            effective = 100.0 * weights[factor.id] / total if has_data else 0.0
+            normalised = normalise(raw, factor.best, factor.worst) if has_data else 0.0
+            effective = 100.0 * factor.weight / total if has_data else 0.0
             contribution = normalised * effective / 100.0
             exact += contribution
             lines.append(
@@ -284,7 +275,7 @@ class CreditScoring(models.AbstractModel):
                     "has_data": has_data,
                     "raw_value": raw or 0.0,
                     "normalised_value": round(normalised, 2),
-                    "weight": weights[factor.id],
+                    "weight": factor.weight,
                     "effective_weight": round(effective, 2),
                     "contribution": round(contribution, 2),
                 }
@@ -426,6 +417,7 @@ class CreditScoring(models.AbstractModel):
         company = self.env.company
         partners = partners.with_company(company)
         factors = company.sudo().credit_score_factor_ids.sorted("sequence")
+        card = self._credit_scorecard(factors)
         grades = self.env["credit.grade"]._credit_grades(company)
         raws = self._credit_factor_raw_values(partners)
         now = fields.Datetime.now()
@@ -433,7 +425,7 @@ class CreditScoring(models.AbstractModel):
         lang_code = get_lang(self.env).code
         review_values, review_lines, partner_updates, states = [], [], [], {}
         for partner in partners:
-            score, lines = self._credit_score(raws[partner.id], factors)
+            score, lines = self._credit_score(raws[partner.id], card)
             outcome = self._credit_outcome(
                 partner, score, lines, raws[partner.id], grades, factors, lang_code
             )

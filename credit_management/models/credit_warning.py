@@ -325,10 +325,11 @@ class CreditWarning(models.AbstractModel):
             grades = self.env["credit.grade"]._credit_grades(company)
         except UserError:
             return {}  # grades misconfigured: the next review says so
+        card = scoring._credit_scorecard(factors)
         raws = scoring._credit_factor_raw_values(partners)
         texts = {}
         for partner in partners:
-            score, _lines = scoring._credit_score(raws[partner.id], factors)
+            score, _lines = scoring._credit_score(raws[partner.id], card)
             if score is None:
                 continue
             grade = grades._credit_grade_for(score)

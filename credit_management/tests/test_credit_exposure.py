@@ -243,6 +243,32 @@ class TestCreditExposure(CreditCommon):
         # The branch sees the family's exposure too.
         self.assertEqual(self.customer.with_company(branch).credit_exposure, 1000.0)
 
+    def test_company_family_is_cached_and_follows_new_and_archived_branches(self):
+        """The family is read once, not at every confirmation; a branch created
+        or archived afterwards still counts, or stops counting, at once."""
+        exposure = self.env["credit.exposure"].with_company(self.company)
+        family = exposure._credit_company_ids()
+        with self.assertQueryCount(0):
+            self.assertEqual(exposure._credit_company_ids(), family)
+        branch = self.env["res.company"].create(
+            {"name": "Credit Branch", "parent_id": self.company.id}
+        )
+        self.assertEqual(
+            sorted(exposure._credit_company_ids()), sorted([*family, branch.id])
+        )
+        self.assertIn(
+            branch.id,
+            exposure.with_context(active_test=False)._credit_company_ids(),
+        )
+        branch.active = False
+        self.assertEqual(sorted(exposure._credit_company_ids()), sorted(family))
+        # Asked first with inactive records shown, the family still leaves the
+        # archived branch out (and the cache keeps no other answer).
+        self.assertEqual(
+            sorted(exposure.with_context(active_test=False)._credit_company_ids()),
+            sorted(family),
+        )
+
     def test_figures_are_computed_set_based(self):
         partners = self.env["res.partner"].create(
             [{"name": f"Set {i}", "is_company": True} for i in range(12)]

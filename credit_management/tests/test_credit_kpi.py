@@ -136,6 +136,16 @@ class TestCreditKpiSnapshot(CreditCommon):
         )
         self.assertAlmostEqual(raws[self.buyer.id]["payment_index"], paydex_index(days))
         self.assertIsNone(raws[self.customer.id]["payment_index"])
+        # The other factors read from the same pass over the invoices: two
+        # paid in the last 12 months, one 10 days late, one on time.
+        self.assertAlmostEqual(raws[self.buyer.id]["payment_delay"], 5.0)
+        self.assertAlmostEqual(raws[self.buyer.id]["payment_on_time"], 50.0)
+        self.assertIsNone(raws[self.customer.id]["payment_delay"])
+        habits = self.env["credit.prediction"]._credit_payment_habits(
+            (self.buyer | self.customer).ids
+        )
+        self.assertEqual(habits[self.buyer.id]["paid_count"], 2)
+        self.assertNotIn(self.customer.id, habits)
 
     def test_snapshot_job_writes_one_row_per_company_customer_and_month(self):
         Snapshot = self.env["credit.kpi.snapshot"]

@@ -12,6 +12,7 @@ from hypothesis import (
     strategies as st,
 )
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import CreditCommon
@@ -100,6 +101,27 @@ class TestCreditProperties(CreditCommon):
         self.assertAlmostEqual(
             sum(line["contribution"] for line in lines), score, places=6
         )
+
+    @PURE
+    @given(raws=raws_strategy, weights=weights_strategy)
+    def test_scorecard_scores_as_the_factors_and_reads_no_record(self, raws, weights):
+        """A re-rating reads the factors once per batch (the scorecard), not for
+        every customer: scoring from it gives the same score and lines, and
+        queries nothing even with the factors' fields out of the cache."""
+        config = self._settings(weights)
+        card = self.scoring._credit_scorecard(self.factors, config)
+        expected = self.scoring._credit_score(raws, self.factors, config)
+        self.factors.invalidate_recordset()
+        with self.assertQueryCount(0):
+            got = self.scoring._credit_score(raws, card)
+        self.assertEqual(got, expected)
+
+    def test_scorecard_refuses_a_factor_without_slope(self):
+        factor = self.factor["payment_delay"]
+        config = self._settings(dict.fromkeys(FACTOR_CODES, 10))
+        config[factor.id] = (10, 30.0, 30.0)
+        with self.assertRaisesRegex(ValidationError, "must differ"):
+            self.scoring._credit_scorecard(self.factors, config)
 
     @PURE
     @given(

@@ -112,19 +112,19 @@ class CreditScoringWizard(models.TransientModel):
             line.factor_id.id: (line.weight, line.best_value, line.worst_value)
             for line in self.line_ids
         }
+        card_now = scoring._credit_scorecard(factors)
+        card_new = scoring._credit_scorecard(factors, settings)
         moved, stale, limit_change = [], [], 0.0
         Partner = self.env["res.partner"].with_company(company)
         for start in range(0, len(partner_ids), self.PREVIEW_BATCH):
             partners = Partner.browse(partner_ids[start : start + self.PREVIEW_BATCH])
             raws = scoring._credit_factor_raw_values(partners)
             for partner in partners:
-                score_now, lines_now = scoring._credit_score(raws[partner.id], factors)
+                score_now, lines_now = scoring._credit_score(raws[partner.id], card_now)
                 now = scoring._credit_outcome(
                     partner, score_now, lines_now, raws[partner.id], grades, factors
                 )
-                score_new, lines_new = scoring._credit_score(
-                    raws[partner.id], factors, settings
-                )
+                score_new, lines_new = scoring._credit_score(raws[partner.id], card_new)
                 new = scoring._credit_outcome(
                     partner, score_new, lines_new, raws[partner.id], grades, factors
                 )

@@ -744,6 +744,33 @@ def targets(runs, label):
             f"{memory[0]['label']} to {memory[-1]['label']}: largest spread "
             f"{spreads[worst]:.2f} ({worst}) → {verdict(spreads[worst] <= 1.25)}"
         )
+    read_side = size.get("read_side")
+    if read_side:
+        lines.append(
+            f"- read side of the re-rating ≥ 5× faster than OCA's recompute, "
+            f"bench/read_side.py: {read_side['oca']['median']:.2f} s / "
+            f"{read_side['ours']['median']:.2f} s = {read_side['ratio']:.1f}× → "
+            f"{verdict(read_side['ratio'] >= 5)}"
+        )
+    confirms = {
+        name: med("ours", f"action_confirm_{name}")
+        / med("bare", f"action_confirm_{name}")
+        for name in ("small", "large")
+        if med("ours", f"action_confirm_{name}")
+        and med("bare", f"action_confirm_{name}")
+    }
+    if confirms:
+        lines.append(
+            "- action_confirm with the check ≤ 1.3× bare Odoo: "
+            + ", ".join(f"{name} {value:.2f}×" for name, value in confirms.items())
+            + f" → {verdict(max(confirms.values()) <= 1.3)}"
+        )
+    for entry in size.get("aged", {}).get("dates", []):
+        ratio = entry["oca"]["median"] / entry["ours"]["median"]
+        lines.append(
+            f"- aged receivables ≥ 10× faster than OCA's Aged Partner Balance, as "
+            f"of {entry['name']}: {ratio:.1f}× → {verdict(ratio >= 10)}"
+        )
     if aging:
         lines.append(
             f"- aging (pivot by customer, whole ledger) ≤ 2 s: {aging:.2f} s → "

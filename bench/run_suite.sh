@@ -98,6 +98,9 @@ for size in "${sizes[@]}"; do
     log "re-rating against its write floor (psql writing the same rows)"
     "$PY" bench/write_floor.py --config "$CONF" --db "$ours" --label "$size" \
         --json "$out" --repeat "$rerate_repeat" --results bench/RESULTS.md
+    log "read side of the re-rating against OCA's recompute, interleaved"
+    "$PY" bench/read_side.py --config "$CONF" --size "$size" --json "$out" \
+        --repeat "$repeat" --results bench/RESULTS.md
     log "peak memory of every scheduled job, each in a process of its own"
     psql -q -d "$ours" -c "VACUUM"
     "$PY" bench/job_memory.py --config "$CONF" --db "$ours" --label "$size" \

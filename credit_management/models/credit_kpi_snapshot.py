@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.batches import chunks
+from .credit_prediction import NO_HABITS
 
 # Months of sales the countback method may go back through.
 COUNTBACK_MONTHS = 12
@@ -304,19 +305,10 @@ class CreditKpiSnapshot(models.Model):
         sales = self._credit_monthly_sales(partner_ids, date)
         decisions = self._credit_decision_counts(partner_ids, date)
         habits = self.env["credit.prediction"]._credit_payment_habits(partner_ids, date)
-        indexes = {
-            partner_id: habit["payment_index"]
-            for partner_id, habit in habits.items()
-            if habit["payment_index"]
-        }
-        late = {
-            partner_id: habit["late_probability"]
-            for partner_id, habit in habits.items()
-            if habit["late_probability"] is not None
-        }
         result = {}
         for partner in partners:
             values = figures[partner.id]
+            habit = habits.get(partner.id) or NO_HABITS
             monthly = sales.get(partner.id, {})
             for first, amount in monthly.items():
                 company_sales[first] += amount
@@ -333,8 +325,8 @@ class CreditKpiSnapshot(models.Model):
                 partner_id=partner.id,
                 grade_id=partner.credit_grade_id.id,
                 exposure=values["credit_exposure"],
-                payment_index=indexes.get(partner.id, (0.0, 0.0))[1],
-                late_probability=late.get(partner.id, 0.0),
+                payment_index=(habit["payment_index"] or (0.0, 0.0))[1],
+                late_probability=habit["late_probability"] or 0.0,
                 blocked_count=decisions[partner.id]["refusal"],
                 approved_count=decisions[partner.id]["approval"],
             )
@@ -343,9 +335,9 @@ class CreditKpiSnapshot(models.Model):
                 totals[key] += row[key]
             totals["blocked_count"] += row["blocked_count"]
             totals["approved_count"] += row["approved_count"]
-            if partner.id in late:
+            if habit["late_probability"] is not None:
                 weight = max(values["receivable_open"], 0.0)
-                totals["late_weighted"] += late[partner.id] * weight
+                totals["late_weighted"] += habit["late_probability"] * weight
                 totals["late_weight"] += weight
         return result
 

@@ -52,6 +52,15 @@ PAYDEX_POINTS = (
 )
 # Months of payments the payment index reads.
 PAYDEX_MONTHS = 24
+# How a customer without paid or predicted invoices pays
+# (see CreditPrediction._credit_payment_habits).
+NO_HABITS = {
+    "payment_index": None,
+    "paid_count": 0,
+    "avg_days_late": None,
+    "on_time_share": None,
+    "late_probability": None,
+}
 
 
 def paydex_index(days):

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, format_amount, get_lang
 
 from .credit_policy import CHECK_PARTNER_FIELDS
+from .credit_prediction import NO_HABITS
 from .credit_score_factor import ScoreFactor, normalise
 from .res_partner import CreditLimitBy
 
@@ -27,16 +28,6 @@ RATE_PARTNER_FIELDS = [
 ]
 
 DAYS_PER_MONTH = 365.25 / 12
-
-# A customer without paid or predicted invoices (credit.prediction's
-# _credit_payment_habits).
-NO_HABITS = {
-    "payment_index": None,
-    "paid_count": 0,
-    "avg_days_late": None,
-    "on_time_share": None,
-    "late_probability": None,
-}
 
 
 class CreditScoring(models.AbstractModel):

@@ -122,11 +122,10 @@ class CreditAgingWizard(models.TransientModel):
                 "buckets": list(amounts),
                 "lines": detail.get(partner, []),
             }
-            for partner, total, *amounts in sorted(
-                groups, key=lambda group: group[0].complete_name or ""
-            )
+            for partner, total, *amounts in groups
             if self.show_zero or any(amounts)
         ]
+        rows.sort(key=lambda row: row["name"])
         return {
             "labels": [labels[name]["string"] for name in BUCKETS],
             "rows": rows,

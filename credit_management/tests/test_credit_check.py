@@ -48,6 +48,38 @@ class TestCreditCheck(CreditCommon):
         for column in ("barcode", "property_product_pricelist", "property_account"):
             self.assertNotIn(column, partner_reads[0])
 
+    def test_confirmation_reads_only_the_customer_fields_it_needs(self):
+        """Locking the customer and checking the order read its commercial
+        entity alone, then its credit fields: finding the commercial entity
+        through the ORM's prefetching fetched every column of res.partner
+        (name, e-mail, addresses...), which a confirmation never reads."""
+        # in the time zone of the web client's context (without it, the user's
+        # own partner is read for its time zone)
+        order = self._order(2000.0).with_context(tz="Europe/Brussels")
+        self.env.invalidate_all()
+        queries = []
+        cr = self.env.cr
+        execute = cr.execute
+
+        def spy(query, params=None, log_exceptions=True):
+            queries.append(str(getattr(query, "code", query)))
+            return execute(query, params, log_exceptions)
+
+        with patch.object(cr, "execute", spy):
+            order._credit_lock_partners()
+            check = order._credit_check()
+        self.assertFalse(check["codes"])
+        self.assertEqual(check["partner"], self.customer)
+        partner_reads = [
+            query
+            for query in queries
+            if query.lstrip().startswith('SELECT "res_partner"."id"')
+        ]
+        self.assertTrue(partner_reads)
+        for query in partner_reads:
+            self.assertNotIn('"res_partner"."name"', query)
+            self.assertNotIn('"res_partner"."email"', query)
+
     def test_confirm_passes_within_limit(self):
         self._invoice(3000.0)
         order = self._order(2000.0)

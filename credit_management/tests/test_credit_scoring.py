@@ -222,6 +222,97 @@ class TestCreditScoring(CreditCommon):
             True, [d for n, d in by_fields.items() if n <= UNTRACKED_RATING_FIELDS]
         )
 
+    def test_customers_given_the_same_values_are_written_together(self):
+        """A rating writes the customers it gives the same values in one write
+        (the same score and date here: three customers without data), not
+        one write per customer."""
+        alike = self.env["res.partner"].create(
+            [{"name": f"Alike {n}", "is_company": True} for n in range(3)]
+        )
+        writes = []
+        Partner = self.registry["res.partner"]
+        write = Partner.write
+
+        def spy(records, vals):
+            if records & alike:
+                writes.append((records.ids, dict(vals)))
+            return write(records, vals)
+
+        with patch.object(Partner, "write", spy):
+            reviews = self.env["credit.scoring"]._credit_rate(alike, "scheduled")
+        self.assertEqual(len(reviews), 3)
+        self.assertEqual(len(writes), 1, writes)
+        self.assertEqual(sorted(writes[0][0]), sorted(alike.ids))
+        self.assertEqual(len(set(alike.mapped("credit_score_date"))), 1)
+        self.assertTrue(alike[0].credit_score_date)
+
+    def test_decisions_name_only_the_reviews_that_changed_something(self):
+        """The credit decisions of a re-rating are noted with the name of their
+        review; the names of the reviews that changed nothing are not computed
+        (a batch's recordset computed every review's name)."""
+        self._paid_late_history()
+        self.company.credit_limit_mode = "auto"
+        self.customer.credit_grade_id = self.grade_a
+        self.customer.credit_limit_manual = True
+        same = self.env["res.partner"].create({"name": "Unchanged", "is_company": True})
+        named = []
+        Review = self.registry["credit.review"]
+        compute = Review._compute_display_name
+
+        def spy(records):
+            named.extend(records.ids)
+            return compute(records)
+
+        with patch.object(Review, "_compute_display_name", spy):
+            reviews = self.env["credit.scoring"]._credit_rate(
+                self.customer | same, "scheduled"
+            )
+        changed = reviews.filtered(lambda r: r.partner_id == self.customer)
+        unchanged = reviews - changed
+        self.assertNotEqual(changed.grade_after_id, self.grade_a)
+        self.assertEqual(unchanged.grade_after_id, unchanged.grade_before_id)
+        self.assertEqual(named, changed.ids)
+        decision = self.env["credit.decision"].search(
+            [
+                ("partner_id", "=", self.customer.id),
+                ("kind", "=", "grade"),
+                ("source", "=", "review"),
+            ]
+        )
+        self.assertEqual(decision.note, changed.display_name)
+        self.assertFalse(
+            self.env["credit.decision"].search(
+                [("partner_id", "=", same.id), ("source", "=", "review")]
+            )
+        )
+
+    def test_reviews_are_inserted_without_a_new_record_per_amount(self):
+        """A review's amounts are stored in the company's currency as given:
+        the ORM builds no throwaway record per amount to find their currency
+        (three per customer, a tenth of a re-rating's profile)."""
+        self._paid_late_history()
+        self.company.credit_limit_mode = "auto"
+        built = []
+        Review = self.registry["credit.review"]
+        new = Review.new
+
+        def spy(records, *args, **kwargs):
+            built.append(args)
+            return new(records, *args, **kwargs)
+
+        with patch.object(Review, "new", spy):
+            review = self._rate()
+        self.assertEqual(built, [])
+        self.assertEqual(review.currency_id, self.company.currency_id)
+        self.assertEqual(review.limit_before, 5000.0)
+        self.assertEqual(review.limit_after, self.customer.credit_limit)
+        proposed = review.limit_proposed
+        self.assertTrue(proposed)
+        # as stored: the amount given, rounded in the company's currency
+        self.env.invalidate_all()
+        self.assertEqual(review.limit_proposed, proposed)
+        self.assertEqual(self.company.currency_id.round(proposed), proposed)
+
     def test_weights_must_sum_to_100(self):
         with (
             self.assertRaisesRegex(ValidationError, "sum to 90"),

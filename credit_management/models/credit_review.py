@@ -25,13 +25,7 @@ class CreditReview(models.Model):
         index=True,
         default=lambda self: self.env.company,
     )
-    # Computed rather than related: when the ORM inserts an amount whose
-    # currency is related to a field of the values (company_id), it computes
-    # that currency on a new record for every amount of every review (a tenth
-    # of a re-rating's profile at M, three amounts per customer). Computed, it
-    # is read once per batch, and the amounts are stored as given: already
-    # rounded in the company's currency (the customer's limit, the grade's).
-    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     trigger = fields.Selection(
         [
@@ -112,11 +106,6 @@ class CreditReview(models.Model):
     line_ids = fields.One2many(
         "credit.review.line", "review_id", string="Factors", readonly=True
     )
-
-    @api.depends("company_id.currency_id")
-    def _compute_currency_id(self):
-        for review in self:
-            review.currency_id = review.company_id.currency_id
 
     @api.depends("partner_id", "date")
     def _compute_display_name(self):

@@ -1,6 +1,6 @@
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import CreditCommon
@@ -79,6 +79,27 @@ class TestCreditCheck(CreditCommon):
         for query in partner_reads:
             self.assertNotIn('"res_partner"."name"', query)
             self.assertNotIn('"res_partner"."email"', query)
+
+    def test_confirmation_reads_the_customer_through_the_orm_if_refused(self):
+        """A customer whose narrow read is refused (record rules) is read as
+        before, field by field through the ORM, which checks each record: the
+        confirmation does not fail on the narrow read."""
+        order = self._order(2000.0)
+        self.env.invalidate_all()
+        Partner = self.registry["res.partner"]
+        fetch = Partner.fetch
+        refused = []
+
+        def refuse(records, field_names):
+            if list(field_names) == ["commercial_partner_id"]:
+                refused.append(records.ids)
+                raise AccessError(records.env._("refused"))
+            return fetch(records, field_names)
+
+        with patch.object(Partner, "fetch", refuse):
+            order.action_confirm()
+        self.assertEqual(refused, [self.customer.ids])
+        self.assertEqual(order.state, "sale")
 
     def test_confirm_passes_within_limit(self):
         self._invoice(3000.0)

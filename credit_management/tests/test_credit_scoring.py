@@ -286,33 +286,6 @@ class TestCreditScoring(CreditCommon):
             )
         )
 
-    def test_reviews_are_inserted_without_a_new_record_per_amount(self):
-        """A review's amounts are stored in the company's currency as given:
-        the ORM builds no throwaway record per amount to find their currency
-        (three per customer, a tenth of a re-rating's profile)."""
-        self._paid_late_history()
-        self.company.credit_limit_mode = "auto"
-        built = []
-        Review = self.registry["credit.review"]
-        new = Review.new
-
-        def spy(records, *args, **kwargs):
-            built.append(args)
-            return new(records, *args, **kwargs)
-
-        with patch.object(Review, "new", spy):
-            review = self._rate()
-        self.assertEqual(built, [])
-        self.assertEqual(review.currency_id, self.company.currency_id)
-        self.assertEqual(review.limit_before, 5000.0)
-        self.assertEqual(review.limit_after, self.customer.credit_limit)
-        proposed = review.limit_proposed
-        self.assertTrue(proposed)
-        # as stored: the amount given, rounded in the company's currency
-        self.env.invalidate_all()
-        self.assertEqual(review.limit_proposed, proposed)
-        self.assertEqual(self.company.currency_id.round(proposed), proposed)
-
     def test_weights_must_sum_to_100(self):
         with (
             self.assertRaisesRegex(ValidationError, "sum to 90"),

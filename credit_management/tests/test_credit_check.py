@@ -5,6 +5,9 @@ from odoo.tests import Form, tagged
 
 from .common import CreditCommon
 
+# A refusal raised by the tests themselves (not a message of the addon).
+REFUSED = "refused by the test"
+
 
 @tagged("post_install", "-at_install")
 class TestCreditCheck(CreditCommon):
@@ -93,7 +96,7 @@ class TestCreditCheck(CreditCommon):
         def refuse(records, field_names):
             if list(field_names) == ["commercial_partner_id"]:
                 refused.append(records.ids)
-                raise AccessError(records.env._("refused"))
+                raise AccessError(REFUSED)
             return fetch(records, field_names)
 
         with patch.object(Partner, "fetch", refuse):

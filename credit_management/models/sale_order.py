@@ -472,9 +472,14 @@ class SaleOrder(models.Model):
             "context": {"default_order_id": self.id},
         }
 
+    def _credit_contact(self):
+        """The contact the order is invoiced to (its customer without one)."""
+        self.ensure_one()
+        return self.partner_invoice_id or self.partner_id
+
     def _credit_partner(self):
         self.ensure_one()
-        return (self.partner_invoice_id or self.partner_id).commercial_partner_id
+        return self._credit_contact().commercial_partner_id
 
     def _credit_order_amount(self):
         """Order total in company currency at today's rate."""
@@ -524,8 +529,8 @@ class SaleOrder(models.Model):
         # which a confirmation otherwise never reads. A customer the user may
         # not read is left to the reads below, which check each record.
         with contextlib.suppress(AccessError):
-            self.mapped(
-                lambda order: order.partner_invoice_id or order.partner_id
+            self.env["res.partner"].union(
+                *(order._credit_contact() for order in self)
             ).fetch(["commercial_partner_id"])
         partner_ids = sorted({order._credit_partner().id for order in self})
         if partner_ids:

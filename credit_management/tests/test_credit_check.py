@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
@@ -22,14 +23,9 @@ class TestCreditCheck(CreditCommon):
         self.assertIn(order.state, ("draft", "sent"))
         return message
 
-    def test_check_reads_only_the_customer_fields_it_needs(self):
-        """The check reads the customer's credit fields in one narrow query: the
-        first read of a company-dependent field would otherwise fetch every
-        company-dependent field of res.partner (pricelist, accounts, barcode...),
-        a query whose SQL alone takes the ORM milliseconds to build at each
-        confirmation."""
-        order = self._order(2000.0)
-        self.env.invalidate_all()
+    @contextmanager
+    def _recording_queries(self):
+        """The text of every query run in the block, in order."""
         queries = []
         cr = self.env.cr
         execute = cr.execute
@@ -39,6 +35,17 @@ class TestCreditCheck(CreditCommon):
             return execute(query, params, log_exceptions)
 
         with patch.object(cr, "execute", spy):
+            yield queries
+
+    def test_check_reads_only_the_customer_fields_it_needs(self):
+        """The check reads the customer's credit fields in one narrow query: the
+        first read of a company-dependent field would otherwise fetch every
+        company-dependent field of res.partner (pricelist, accounts, barcode...),
+        a query whose SQL alone takes the ORM milliseconds to build at each
+        confirmation."""
+        order = self._order(2000.0)
+        self.env.invalidate_all()
+        with self._recording_queries() as queries:
             check = order.with_user(self.salesman)._credit_check()
         self.assertFalse(check["codes"])
         partner_reads = [
@@ -60,15 +67,7 @@ class TestCreditCheck(CreditCommon):
         # own partner is read for its time zone)
         order = self._order(2000.0).with_context(tz="Europe/Brussels")
         self.env.invalidate_all()
-        queries = []
-        cr = self.env.cr
-        execute = cr.execute
-
-        def spy(query, params=None, log_exceptions=True):
-            queries.append(str(getattr(query, "code", query)))
-            return execute(query, params, log_exceptions)
-
-        with patch.object(cr, "execute", spy):
+        with self._recording_queries() as queries:
             order._credit_lock_partners()
             check = order._credit_check()
         self.assertFalse(check["codes"])

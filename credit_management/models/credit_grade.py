@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount, get_lang
+
+from ..tools.amounts import AmountFormatter
 
 
 class CreditGrade(models.Model):
@@ -196,22 +197,18 @@ class CreditGrade(models.Model):
         return currency.round(self.default_credit_limit * rate)
 
     def _credit_limit_explanation(
-        self, score, sales_12m, limit, company=None, lang_code=None
+        self, score, sales_12m, limit, company=None, amount=None
     ):
         """Why this grade gives ``limit``, in words, for the review that
         proposes it: the band the score falls in and the limit rule.
 
-        :param lang_code: the language of the amounts, when the caller knows it
-            (a re-rating finds it once for its batch: looking it up costs more
-            than formatting the amount)
+        :param amount: an ``AmountFormatter`` of the company's currency, when
+            the caller has one (a re-rating makes one per batch: the language is
+            looked up once, each grade's limit formatted once)
         """
         self.ensure_one()
         company = company or self.env.company
-        currency = company.currency_id
-        lang_code = lang_code or get_lang(self.env).code
-
-        def amount(value):
-            return format_amount(self.env, value, currency, lang_code=lang_code)
+        amount = amount or AmountFormatter(self.env, company.currency_id)
 
         band = self.env._(
             "Score %(score)s ≥ %(min)s: grade %(grade)s",

@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
-from odoo.tools import SQL, format_amount, get_lang
+from odoo.tools import SQL
+from psycopg2.extras import Json as PsycopgJson
 
+from ..tools.amounts import AmountFormatter
 from .credit_policy import CHECK_PARTNER_FIELDS
 from .credit_prediction import NO_HABITS
 from .credit_score_factor import ScoreFactor, normalise
@@ -290,7 +292,7 @@ class CreditScoring(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _credit_outcome(
-        self, partner, score, lines, raws, grades, factors, lang_code=None
+        self, partner, score, lines, raws, grades, factors, amount=None
     ):
         """What a review of ``partner`` with this score does, written nowhere:
         the grade and limit it proposes, which of them it applies (company limit
@@ -299,12 +301,12 @@ class CreditScoring(models.AbstractModel):
 
         :param lines: the factor lines of ``_credit_score``
         :param raws: the partner's raw values (``_credit_factor_raw_values``)
-        :param lang_code: the language of the amounts in the notes (found once
-            by a re-rating for its batch)
+        :param amount: an ``AmountFormatter`` of the company's currency for
+            the amounts in the notes (made once by a re-rating for its batch)
         """
-        lang_code = lang_code or get_lang(self.env).code
         company = self.env.company
         currency = company.currency_id
+        amount = amount or AmountFormatter(self.env, currency)
         auto = company.credit_limit_mode == "auto"
         grade_before = partner.credit_grade_id
         limit_before = partner.credit_limit
@@ -366,7 +368,7 @@ class CreditScoring(models.AbstractModel):
             grade_proposed=grade,
             limit_proposed=limit,
             proposal_note=grade._credit_limit_explanation(
-                score, raws["sales_12m"], limit, company, lang_code=lang_code
+                score, raws["sales_12m"], limit, company, amount=amount
             ),
         )
         if auto:
@@ -378,14 +380,10 @@ class CreditScoring(models.AbstractModel):
                     self.env._(
                         "The limit %(limit)s was set by hand: it is kept; the "
                         "grade proposes %(proposed)s.",
-                        limit=format_amount(
-                            self.env, limit_before, currency, lang_code=lang_code
-                        )
+                        limit=amount(limit_before)
                         if applies_before
                         else self.env._("none"),
-                        proposed=format_amount(
-                            self.env, limit, currency, lang_code=lang_code
-                        ),
+                        proposed=amount(limit),
                     )
                 )
             elif auto:
@@ -414,12 +412,14 @@ class CreditScoring(models.AbstractModel):
         raws = self._credit_factor_raw_values(partners)
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
-        lang_code = get_lang(self.env).code
+        # The amounts of the notes: the language looked up once for the batch,
+        # a grade's limit formatted once.
+        amount = AmountFormatter(self.env, company.currency_id)
         review_values, review_lines, partner_updates, states = [], [], [], {}
         for partner in partners:
             score, lines = self._credit_score(raws[partner.id], card)
             outcome = self._credit_outcome(
-                partner, score, lines, raws[partner.id], grades, factors, lang_code
+                partner, score, lines, raws[partner.id], grades, factors, amount
             )
             grade_before = partner.credit_grade_id
             limit_before = partner.credit_limit
@@ -497,42 +497,77 @@ class CreditScoring(models.AbstractModel):
                     filter(None, [review["note"], *warnings[review["partner_id"]]])
                 )
         # A review is its own record of what happened: no creation message, no
-        # follower, no tracking at creation (changes after it are tracked).
-        reviews = (
-            self.env["credit.review"]
-            .with_context(
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                tracking_disable=True,
-            )
-            .create(review_values)
-        )
+        # follower, no tracking at creation (changes after it are tracked);
+        # the batch's reviews are inserted in one statement.
+        reviews = self._credit_insert_reviews(review_values)
         self._credit_insert_review_lines(reviews, factors, review_lines)
-        # Customers given the same values are written together: one write per
-        # distinct score (and grade and limit) of the batch instead of one per
-        # customer (its date is the batch's; 94,000 writes for 100,000
-        # customers in batches of 500, bench/ANALYSIS.md).
-        groups = defaultdict(list)
+        # Most customers get a new score and date only (fields without
+        # tracking, decision or sync): written in one UPDATE per batch. The
+        # others (grade or limit changed) go through ``write``, which tracks
+        # the change in the customer's chatter; customers given the same
+        # values are written together.
+        quiet, groups = [], defaultdict(list)
         for partner, updates in partner_updates:
-            groups[tuple(updates.items())].append(partner.id)
+            if UNTRACKED_RATING_FIELDS.issuperset(updates):
+                quiet.append((partner, updates))
+            else:
+                groups[tuple(updates.items())].append(partner.id)
+        self._credit_write_scores(
+            partners.browse([partner.id for partner, _updates in quiet]),
+            [updates for _partner, updates in quiet],
+        )
         applying = partners.with_context(
             credit_review_apply=True, credit_limit_by=CreditLimitBy(self)
         )
-        # Most customers get a new score and date only, fields without
-        # tracking: written without the chatter's tracking machinery, which
-        # each write otherwise prepares for every tracked field.
-        quiet = applying.with_context(tracking_disable=True)
         for items, partner_ids in groups.items():
-            updates = dict(items)
-            target = quiet if UNTRACKED_RATING_FIELDS.issuperset(updates) else applying
             # Prefetching with the whole batch: what a write reads of a
             # customer (its contacts, to sync them) is read for the batch at
             # once, not in one query per write.
-            target.browse(partner_ids).with_prefetch(target._prefetch_ids).write(
-                updates
+            applying.browse(partner_ids).with_prefetch(applying._prefetch_ids).write(
+                dict(items)
             )
         self._credit_log_decisions(reviews, review_values)
         return reviews
+
+    @api.model
+    def _credit_write_scores(self, partners, vals_list):
+        """Write the new score and date of rated ``partners``, each its values
+        of ``vals_list`` (fields of ``UNTRACKED_RATING_FIELDS`` only), in one
+        UPDATE (one per set of fields) for the current company.
+
+        Through ``write``, one call per customer (each its own score) went
+        through the partner's whole write (commercial sync, tracking, credit
+        decisions) for two fields that need none of it: a tenth of a
+        re-rating at L (bench/ANALYSIS.md). Access is checked as ``write``
+        checks it, dependent fields are marked as modified, and the cache is
+        invalidated.
+        """
+        if not partners:
+            return
+        fnames = sorted(UNTRACKED_RATING_FIELDS)
+        partners.check_access("write")
+        for fname in fnames:
+            partners._check_field_access(partners._fields[fname], "write")
+        # What the cache holds of these customers goes to the database first:
+        # these fields, and their log columns invalidated below.
+        partners.flush_recordset()
+        company_id = self.env.company.id
+        fields_ = partners._fields
+        # The company's value of a company-dependent field, as the ORM's flush
+        # writes it: merged into the column's JSON by ``_write_multi``.
+        partners._write_multi(
+            [
+                {
+                    fname: PsycopgJson(
+                        {company_id: fields_[fname].convert_to_column(value, partner)}
+                    )
+                    for fname, value in vals.items()
+                }
+                for partner, vals in zip(partners, vals_list, strict=True)
+            ]
+        )
+        partners.invalidate_recordset([*fnames, "write_date", "write_uid"], flush=False)
+        partners.modified(fnames)
 
     @api.model
     def _credit_log_decisions(self, reviews, review_values):
@@ -587,6 +622,105 @@ class CreditScoring(models.AbstractModel):
             for change in changes
         ]
         self.env["credit.decision"]._credit_log(rows)
+
+    @api.model
+    def _credit_insert_reviews(self, review_values):
+        """Insert the reviews of a batch (``review_values``: the same fields for
+        each) in one statement, and return them in that order.
+
+        A review is written once and never recomputed: nothing of the ORM's
+        create applies to it but the defaults of fields the rating does not
+        set (another module's), the cache and the fields that depend on it,
+        done here. Through ``create``, its three amounts alone cost a new
+        record each to find their currency (related to the company): with the
+        rest of ``create``, 30 % of the re-rating at M (bench/ANALYSIS.md).
+        """
+        Review = self.env["credit.review"]
+        Review.check_access("create")
+        if not review_values:
+            return Review
+        names = list(review_values[0])
+        fields_ = Review._fields
+        currency = self.env.company.currency_id
+        uid, now = self.env.uid, self.env.cr.now()
+        # Other stored fields (another module's) get their defaults, the same
+        # for the batch, as ``create`` gives them.
+        others = [
+            fname
+            for fname, field in fields_.items()
+            if field.store
+            and field.column_type
+            and fname not in names
+            and fname not in models.MAGIC_COLUMNS
+        ]
+        defaults = Review.default_get(others) if others else {}
+        constants = {
+            "create_uid": uid,
+            "create_date": now,
+            "write_uid": uid,
+            "write_date": now,
+            **{
+                fname: fields_[fname].convert_to_column_insert(value, Review)
+                for fname, value in defaults.items()
+            },
+        }
+
+        def column(fname):
+            field = fields_[fname]
+            values = [vals[fname] for vals in review_values]
+            if field.type == "boolean":
+                return [bool(value) for value in values]
+            if field.type == "monetary":
+                return [currency.round(value or 0.0) for value in values]
+            if field.type in ("float", "integer"):
+                return [value or 0 for value in values]
+            # many2one, char, text, selection, datetime: False is NULL
+            return [value if value or value == "" else None for value in values]
+
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"{Review._table}_id_seq",
+                len(review_values),
+            )
+        )
+        ids = sorted(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %(table)s (id, %(columns)s) SELECT rows.*, %(constants)s "
+                "FROM unnest(%(ids)s::int4[], %(arrays)s) AS rows",
+                table=SQL.identifier(Review._table),
+                columns=SQL(", ").join(
+                    SQL.identifier(fname) for fname in [*names, *constants]
+                ),
+                constants=SQL(", ").join(
+                    SQL("%s", value) for value in constants.values()
+                ),
+                ids=ids,
+                arrays=SQL(", ").join(
+                    SQL(
+                        "%s::%s[]",
+                        column(fname),
+                        SQL(fields_[fname].column_type[0]),
+                    )
+                    for fname in names
+                ),
+            )
+        )
+        reviews = Review.browse(ids)
+        # What the ORM's create does after its INSERT: the one2many of the
+        # customers (and runs) read before show the new reviews, and fields
+        # depending on reviews are recomputed.
+        for fname in names:
+            for inverse in self.pool.field_inverses[fields_[fname]]:
+                self.env[inverse.model_name].invalidate_model(
+                    [inverse.name], flush=False
+                )
+        reviews.modified([*names, *constants], create=True)
+        reviews._validate_fields([*names, *constants])
+        # The record rules, as ``create`` checks them on the new records.
+        reviews.check_access("create")
+        return reviews
 
     @api.model
     def _credit_insert_review_lines(self, reviews, factors, review_lines):

@@ -4,8 +4,9 @@ from datetime import timedelta
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount, get_lang
+from odoo.tools import SQL, format_amount
 
+from ..tools.amounts import AmountFormatter
 from .credit_statement import ALTMAN_DISTRESS
 
 
@@ -70,8 +71,7 @@ class CreditWarning(models.AbstractModel):
         :return: {partner_id: [warning texts]} for the review notes
         """
         company = self.env.company
-        currency = company.currency_id
-        lang_code = get_lang(self.env).code  # once: dearer than formatting
+        amount = AmountFormatter(self.env, company.currency_id)
         new_overdue = self._credit_new_overdue(partners)
         texts = {}
         for partner in partners:
@@ -141,15 +141,8 @@ class CreditWarning(models.AbstractModel):
                                 "limit %(limit)s) is above %(max)s %%.",
                                 usage=round(usage, 1),
                                 # as counted with securities (limit or exposure)
-                                exposure=format_amount(
-                                    self.env,
-                                    net_exposure,
-                                    currency,
-                                    lang_code=lang_code,
-                                ),
-                                limit=format_amount(
-                                    self.env, net_limit, currency, lang_code=lang_code
-                                ),
+                                exposure=amount(net_exposure),
+                                limit=amount(net_limit),
                                 max=f"{company.credit_warn_utilisation:g}",
                             ),
                         )
@@ -166,12 +159,7 @@ class CreditWarning(models.AbstractModel):
                             count=count,
                             days=company.credit_warn_overdue_days,
                             date=oldest,
-                            amount=format_amount(
-                                self.env,
-                                figures["receivable_overdue"],
-                                currency,
-                                lang_code=lang_code,
-                            ),
+                            amount=amount(figures["receivable_overdue"]),
                         ),
                     )
                 )

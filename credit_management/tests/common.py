@@ -92,6 +92,20 @@ class CreditCommon(AccountTestInvoicingCommon):
             company_ids=[Command.set(cls.company.ids)],
         )
 
+    @contextmanager
+    def _recording_queries(self):
+        """The text of every query run in the block, in order."""
+        queries = []
+        cr = self.env.cr
+        execute = cr.execute
+
+        def spy(query, params=None, log_exceptions=True):
+            queries.append(str(getattr(query, "code", query)))
+            return execute(query, params, log_exceptions)
+
+        with patch.object(cr, "execute", spy):
+            yield queries
+
     @classmethod
     def _invoice(cls, amount, partner=None, days_ago=0, currency=None, post=True):
         """An invoice without taxes, due on its invoice date ``days_ago`` days ago."""

@@ -1,4 +1,3 @@
-from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
@@ -22,20 +21,6 @@ class TestCreditCheck(CreditCommon):
             self.assertIn(fragment, message)
         self.assertIn(order.state, ("draft", "sent"))
         return message
-
-    @contextmanager
-    def _recording_queries(self):
-        """The text of every query run in the block, in order."""
-        queries = []
-        cr = self.env.cr
-        execute = cr.execute
-
-        def spy(query, params=None, log_exceptions=True):
-            queries.append(str(getattr(query, "code", query)))
-            return execute(query, params, log_exceptions)
-
-        with patch.object(cr, "execute", spy):
-            yield queries
 
     def test_check_reads_only_the_customer_fields_it_needs(self):
         """The check reads the customer's credit fields in one narrow query: the

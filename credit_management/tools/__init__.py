@@ -1,3 +1,4 @@
+from . import amounts
 from . import batches
 from . import regression
 from . import xlsx

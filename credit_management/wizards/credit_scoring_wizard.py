@@ -3,6 +3,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, format_amount
 
+from ..tools.amounts import AmountFormatter
+
 
 class CreditScoringWizard(models.TransientModel):
     _name = "credit.scoring.wizard"
@@ -119,14 +121,27 @@ class CreditScoringWizard(models.TransientModel):
         for start in range(0, len(partner_ids), self.PREVIEW_BATCH):
             partners = Partner.browse(partner_ids[start : start + self.PREVIEW_BATCH])
             raws = scoring._credit_factor_raw_values(partners)
+            amount = AmountFormatter(scoring.env, company.currency_id)
             for partner in partners:
                 score_now, lines_now = scoring._credit_score(raws[partner.id], card_now)
                 now = scoring._credit_outcome(
-                    partner, score_now, lines_now, raws[partner.id], grades, factors
+                    partner,
+                    score_now,
+                    lines_now,
+                    raws[partner.id],
+                    grades,
+                    factors,
+                    amount,
                 )
                 score_new, lines_new = scoring._credit_score(raws[partner.id], card_new)
                 new = scoring._credit_outcome(
-                    partner, score_new, lines_new, raws[partner.id], grades, factors
+                    partner,
+                    score_new,
+                    lines_new,
+                    raws[partner.id],
+                    grades,
+                    factors,
+                    amount,
                 )
                 if now["grade_proposed"] != partner.credit_grade_id:
                     stale.append(partner.display_name)

@@ -692,7 +692,7 @@ def generate(env, customers, seed):
          UNION ALL
         SELECT 'sale.order', so.id, so.partner_id
           FROM sale_order so
-         WHERE so.name LIKE 'BSO/%%'
+         WHERE so.name LIKE 'BSO/%%' AND so.state = 'sale'
             ON CONFLICT DO NOTHING
         """
     )
@@ -701,6 +701,11 @@ def generate(env, customers, seed):
         INSERT INTO mail_followers_mail_message_subtype_rel
                (mail_followers_id, mail_message_subtype_id)
         SELECT f.id, %s FROM mail_followers f
+         WHERE f.res_model IN ('account.move', 'sale.order')
+           AND NOT EXISTS (
+                   SELECT 1 FROM mail_followers_mail_message_subtype_rel r
+                    WHERE r.mail_followers_id = f.id
+               )
             ON CONFLICT DO NOTHING
         """,
         [env.ref("mail.mt_comment").id],

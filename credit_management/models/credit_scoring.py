@@ -566,8 +566,9 @@ class CreditScoring(models.AbstractModel):
                 for partner, vals in zip(partners, vals_list, strict=True)
             ]
         )
-        partners.invalidate_recordset([*fnames, "write_date", "write_uid"], flush=False)
-        partners.modified(fnames)
+        logged = [*fnames, "write_date", "write_uid"]
+        partners.invalidate_recordset(logged, flush=False)
+        partners.modified(logged)
 
     @api.model
     def _credit_log_decisions(self, reviews, review_values):
@@ -628,41 +629,34 @@ class CreditScoring(models.AbstractModel):
         """Insert the reviews of a batch (``review_values``: the same fields for
         each) in one statement, and return them in that order.
 
-        A review is written once and never recomputed: nothing of the ORM's
-        create applies to it but the defaults of fields the rating does not
-        set (another module's), the cache and the fields that depend on it,
-        done here. Through ``create``, its three amounts alone cost a new
-        record each to find their currency (related to the company): with the
-        rest of ``create``, 30 % of the re-rating at M (bench/ANALYSIS.md).
+        A review is written once and never recomputed: of the ORM's create,
+        only the access checks, the cache and the fields depending on reviews
+        apply to it, done here. Through ``create``, its three amounts alone cost
+        a new record each to find their currency (related to the company):
+        with the rest of ``create``, 30 % of the re-rating at M
+        (bench/ANALYSIS.md). When another module adds stored fields to the
+        review, their defaults, computations and checks are the ORM's: the
+        reviews are created through ``create``.
         """
         Review = self.env["credit.review"]
-        Review.check_access("create")
         if not review_values:
             return Review
         names = list(review_values[0])
+        if self._credit_review_other_columns(names):
+            return Review.with_context(
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                tracking_disable=True,
+            ).create(review_values)
+        Review.check_access("create")
         fields_ = Review._fields
         currency = self.env.company.currency_id
         uid, now = self.env.uid, self.env.cr.now()
-        # Other stored fields (another module's) get their defaults, the same
-        # for the batch, as ``create`` gives them.
-        others = [
-            fname
-            for fname, field in fields_.items()
-            if field.store
-            and field.column_type
-            and fname not in names
-            and fname not in models.MAGIC_COLUMNS
-        ]
-        defaults = Review.default_get(others) if others else {}
         constants = {
             "create_uid": uid,
             "create_date": now,
             "write_uid": uid,
             "write_date": now,
-            **{
-                fname: fields_[fname].convert_to_column_insert(value, Review)
-                for fname, value in defaults.items()
-            },
         }
 
         def column(fname):
@@ -716,11 +710,24 @@ class CreditScoring(models.AbstractModel):
                 self.env[inverse.model_name].invalidate_model(
                     [inverse.name], flush=False
                 )
-        reviews.modified([*names, *constants], create=True)
+        reviews.modified(fields_, create=True)
         reviews._validate_fields([*names, *constants])
         # The record rules, as ``create`` checks them on the new records.
         reviews.check_access("create")
         return reviews
+
+    @api.model
+    def _credit_review_other_columns(self, names):
+        """The stored fields of credit.review with a column that a rating does
+        not set (``names``): none but another module's."""
+        return [
+            fname
+            for fname, field in self.env["credit.review"]._fields.items()
+            if field.store
+            and field.column_type
+            and fname not in names
+            and fname not in models.MAGIC_COLUMNS
+        ]
 
     @api.model
     def _credit_insert_review_lines(self, reviews, factors, review_lines):

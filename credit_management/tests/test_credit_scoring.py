@@ -347,7 +347,7 @@ class TestCreditScoring(CreditCommon):
         self.assertFalse(created)
         inserts = [q for q in queries if q.startswith('INSERT INTO "credit_review"')]
         self.assertEqual(len(inserts), 1, inserts)
-        self.assertEqual(reviews.partner_id, customers)
+        self.assertEqual([r.partner_id for r in reviews], [self.customer, other])
         self.assertEqual(self.customer.credit_review_ids, reviews[0])
         self.env.invalidate_all()
         review = reviews[0]
@@ -360,6 +360,8 @@ class TestCreditScoring(CreditCommon):
         self.assertIn("was set by hand", review.note)
         self.assertEqual(review.grade_proposed_id, self.grade_c)
         self.assertEqual(review.create_uid, self.env.user)
+        self.assertEqual(review.write_uid, self.env.user)
+        self.assertEqual(review.write_date, review.create_date)
         self.assertEqual(review.user_id, self.env.user)
         self.assertTrue(review.create_date)
         self.assertEqual(review.date, self.customer.credit_score_date)
@@ -367,6 +369,33 @@ class TestCreditScoring(CreditCommon):
         self.assertFalse(reviews[1].has_score)
         self.assertFalse(reviews[1].grade_proposed_id)
         self.assertFalse(reviews[1].proposal_note)
+        self.assertFalse(review.message_ids)
+
+    def test_reviews_are_created_through_create_with_other_fields(self):
+        """When another module adds stored fields to the review, their defaults
+        and computations are the ORM's: the reviews are created through
+        ``create``, with the same values."""
+        self._paid_late_history()
+        Review = self.registry["credit.review"]
+        create = Review.create
+        created = []
+
+        def spy(records, vals_list):
+            created.append(len(vals_list))
+            return create(records, vals_list)
+
+        scoring = self.env["credit.scoring"]
+        with (
+            patch.object(
+                type(scoring), "_credit_review_other_columns", return_value=["x"]
+            ),
+            patch.object(Review, "create", spy),
+        ):
+            review = scoring._credit_rate(self.customer, "scheduled")
+        self.assertEqual(created, [1])
+        self.assertEqual(review.partner_id, self.customer)
+        self.assertEqual(review.grade_proposed_id, self.grade_c)
+        self.assertEqual(len(review.line_ids), len(self.factors))
         self.assertFalse(review.message_ids)
 
     def test_notes_format_each_amount_once_per_batch(self):

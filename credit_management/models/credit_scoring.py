@@ -489,7 +489,7 @@ class CreditScoring(models.AbstractModel):
         warnings = (
             self.env["credit.warning"]
             .with_context(mail_activity_quick_update=trigger != "manual")
-            ._credit_warnings(partners, raws, states)
+            ._credit_warnings(partners, raws, states, amount)
         )
         for review in review_values:
             if review["partner_id"] in warnings:

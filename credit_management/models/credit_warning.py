@@ -63,15 +63,17 @@ class CreditWarning(models.AbstractModel):
         return {row[0]: row[1:] for row in rows}
 
     @api.model
-    def _credit_warnings(self, partners, raws, states):
+    def _credit_warnings(self, partners, raws, states, amount=None):
         """Raise a "Credit warning" activity per partner and reason, for the
         salesperson (or the company's credit manager) and the finance contact,
         unless the same warning is already open for that user.
 
+        :param amount: the ``AmountFormatter`` of the rating's batch, whose
+            limits the warnings quote too
         :return: {partner_id: [warning texts]} for the review notes
         """
         company = self.env.company
-        amount = AmountFormatter(self.env, company.currency_id)
+        amount = amount or AmountFormatter(self.env, company.currency_id)
         new_overdue = self._credit_new_overdue(partners)
         texts = {}
         for partner in partners:

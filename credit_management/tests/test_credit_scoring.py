@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
@@ -36,6 +37,38 @@ class TestCreditScoring(CreditCommon):
     def _rate(self, partner=None):
         partner = partner or self.customer
         return self.env["credit.scoring"]._credit_rate(partner, "manual")
+
+    def _rated_externally(self, *ratings):
+        """A company for each agency rating, rated today (with the external
+        rating the only weighted factor, its score is that rating)."""
+        return self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Rated {n} ({rating})",
+                    "is_company": True,
+                    "credit_external_rating": rating,
+                    "credit_external_rating_date": self.today,
+                }
+                for n, rating in enumerate(ratings)
+            ]
+        )
+
+    @contextmanager
+    def _calls(self, model, method):
+        """The records and arguments (dictionaries copied) of each call of
+        ``method`` of ``model`` in the block, the method still running."""
+        calls = []
+        Model = self.registry[model]
+        original = getattr(Model, method)
+
+        def spy(records, *args):
+            calls.append(
+                (records, *(dict(a) if isinstance(a, dict) else a for a in args))
+            )
+            return original(records, *args)
+
+        with patch.object(Model, method, spy):
+            yield calls
 
     def _paid_late_history(self):
         """Invoice of 1,000 due 40 days ago, paid 10 days ago (30 days late);
@@ -202,17 +235,12 @@ class TestCreditScoring(CreditCommon):
         )
         self._invoice(100.0, partner=other)
         self.customer.credit_grade_id = self.grade_a
-        writes = []
-        Partner = self.registry["res.partner"]
-        write = Partner.write
-
-        def spy(records, vals):
-            writes.append((records.ids, set(vals), records.env.context))
-            return write(records, vals)
-
         customers = (self.customer | other).with_context(tracking_disable=False)
-        with patch.object(Partner, "write", spy):
+        with self._calls("res.partner", "write") as calls:
             reviews = self.env["credit.scoring"]._credit_rate(customers, "scheduled")
+        writes = [
+            (records.ids, set(vals), records.env.context) for records, vals in calls
+        ]
         self.assertEqual(reviews.grade_after_id.ids.count(self.grade_c.id), 1)
         # the customer whose grade changed: one tracked write
         graded = [w for w in writes if self.customer.id in w[0]]
@@ -232,17 +260,7 @@ class TestCreditScoring(CreditCommon):
         a change of the customer not yet written is kept."""
         self._set_weights({"external_rating": 100})
         other_company = self.setup_other_company()["company"]
-        rated = self.env["res.partner"].create(
-            [
-                {
-                    "name": f"Rated {rating}",
-                    "is_company": True,
-                    "credit_external_rating": rating,
-                    "credit_external_rating_date": self.today,
-                }
-                for rating in (80, 55)
-            ]
-        )
+        rated = self._rated_externally(80, 55)
         bare = self.env["res.partner"].create({"name": "No Data", "is_company": True})
         customers = rated | bare
         customers.with_company(other_company).write(
@@ -253,16 +271,8 @@ class TestCreditScoring(CreditCommon):
         # A change not yet flushed survives the statement (its log columns are
         # invalidated with the scores).
         bare.ref = "PENDING-1"
-        Partner = self.registry["res.partner"]
-        write = Partner.write
-        writes = []
-
-        def spy(records, vals):
-            writes.append(records.ids)
-            return write(records, vals)
-
         with (
-            patch.object(Partner, "write", spy),
+            self._calls("res.partner", "write") as writes,
             self._recording_queries() as queries,
         ):
             reviews = self.env["credit.scoring"]._credit_rate(customers, "scheduled")
@@ -331,16 +341,8 @@ class TestCreditScoring(CreditCommon):
         self.customer.credit_limit = 5000.005
         customers = self.customer | other
         self.assertFalse(self.customer.credit_review_ids)  # read: in the cache
-        Review = self.registry["credit.review"]
-        create = Review.create
-        created = []
-
-        def spy(records, vals_list):
-            created.append(vals_list)
-            return create(records, vals_list)
-
         with (
-            patch.object(Review, "create", spy),
+            self._calls("credit.review", "create") as created,
             self._recording_queries() as queries,
         ):
             reviews = self.env["credit.scoring"]._credit_rate(customers, "scheduled")
@@ -376,23 +378,15 @@ class TestCreditScoring(CreditCommon):
         and computations are the ORM's: the reviews are created through
         ``create``, with the same values."""
         self._paid_late_history()
-        Review = self.registry["credit.review"]
-        create = Review.create
-        created = []
-
-        def spy(records, vals_list):
-            created.append(len(vals_list))
-            return create(records, vals_list)
-
         scoring = self.env["credit.scoring"]
         with (
             patch.object(
                 type(scoring), "_credit_review_other_columns", return_value=["x"]
             ),
-            patch.object(Review, "create", spy),
+            self._calls("credit.review", "create") as created,
         ):
             review = scoring._credit_rate(self.customer, "scheduled")
-        self.assertEqual(created, [1])
+        self.assertEqual([len(vals_list) for _records, vals_list in created], [1])
         self.assertEqual(review.partner_id, self.customer)
         self.assertEqual(review.grade_proposed_id, self.grade_c)
         self.assertEqual(len(review.line_ids), len(self.factors))
@@ -403,17 +397,7 @@ class TestCreditScoring(CreditCommon):
         fixed limit of a grade, proposed to each of its customers, was
         formatted for each (127,773 calls for 100,000 customers at L)."""
         self._set_weights({"external_rating": 100})
-        alike = self.env["res.partner"].create(
-            [
-                {
-                    "name": f"Alike {n}",
-                    "is_company": True,
-                    "credit_external_rating": 80,
-                    "credit_external_rating_date": self.today,
-                }
-                for n in range(3)
-            ]
-        )
+        alike = self._rated_externally(80, 80, 80)
         formatted = []
 
         def spy(env, amount, currency, lang_code=None):
@@ -433,28 +417,10 @@ class TestCreditScoring(CreditCommon):
         score and date) in one write, not one write per customer."""
         self._set_weights({"external_rating": 100})
         self.company.credit_limit_mode = "auto"
-        alike = self.env["res.partner"].create(
-            [
-                {
-                    "name": f"Alike {n}",
-                    "is_company": True,
-                    "credit_external_rating": 80,
-                    "credit_external_rating_date": self.today,
-                }
-                for n in range(3)
-            ]
-        )
-        writes = []
-        Partner = self.registry["res.partner"]
-        write = Partner.write
-
-        def spy(records, vals):
-            if records & alike:
-                writes.append((records.ids, dict(vals)))
-            return write(records, vals)
-
-        with patch.object(Partner, "write", spy):
+        alike = self._rated_externally(80, 80, 80)
+        with self._calls("res.partner", "write") as calls:
             reviews = self.env["credit.scoring"]._credit_rate(alike, "scheduled")
+        writes = [(records.ids, vals) for records, vals in calls if records & alike]
         self.assertEqual(len(reviews), 3)
         self.assertEqual(len(writes), 1, writes)
         self.assertEqual(sorted(writes[0][0]), sorted(alike.ids))

@@ -40,6 +40,12 @@ class CreditAgency(models.Model):
         copy=True,
     )
 
+    # abs() of NaN is NaN, which PostgreSQL sorts above infinity: both refused.
+    _scale_finite = models.Constraint(
+        "CHECK(abs(scale_best) < 'Infinity' AND abs(scale_worst) < 'Infinity')",
+        "The best and worst ratings of an agency's scale must be numbers.",
+    )
+
     @api.constrains("scale_type", "scale_best", "scale_worst")
     def _check_scale(self):
         for agency in self:

@@ -107,6 +107,14 @@ class CreditReview(models.Model):
         "credit.review.line", "review_id", string="Factors", readonly=True
     )
 
+    # abs() of NaN is NaN, which PostgreSQL sorts above infinity: both refused,
+    # whatever path wrote the review (create or the re-rating's INSERT).
+    _scores_finite = models.Constraint(
+        "CHECK(abs(score) < 'Infinity' AND abs(previous_score) < 'Infinity'"
+        " AND abs(data_share) < 'Infinity')",
+        "The scores and the weight with data of a review must be numbers.",
+    )
+
     @api.depends("partner_id", "date")
     def _compute_display_name(self):
         for review in self:

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
+from ..tools.numbers import check_finite
+
 
 class ScoreFactor(NamedTuple):
     """A factor as the scoring reads it (see credit.scoring._credit_scorecard)."""
@@ -95,6 +97,7 @@ class CreditScoreFactor(models.Model):
 
     @api.constrains("best_value", "worst_value")
     def _check_breakpoints(self):
+        check_finite(self, ("best_value", "worst_value"))
         for factor in self:
             if float_compare(factor.best_value, factor.worst_value, 6) == 0:
                 raise ValidationError(
@@ -108,6 +111,7 @@ class CreditScoreFactor(models.Model):
 
     @api.constrains("weight", "company_id")
     def _check_weight_sum(self):
+        check_finite(self, ("weight",))
         if self.env.context.get("credit_weights_batch"):
             return  # the scoring wizard checks the sum once all weights are written
         self.company_id._credit_check_weight_sum()

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..tools.batches import chunks
+from ..tools.numbers import check_finite_vals
 
 # Securities expired or warned about at once by the daily job.
 EXPIRY_CHUNK = 500
@@ -154,7 +155,12 @@ class CreditSecurity(models.Model):
         for vals in vals_list:
             # Amounts are validated by the constraints, but a negative amount
             # is named before the database's check refuses it.
-            if vals.get("amount", 0) <= 0:
+            check_finite_vals(self, vals, ("amount",))
+            try:
+                amount = float(vals.get("amount") or 0.0)
+            except (TypeError, ValueError):
+                continue  # not a number: the ORM's own conversion refuses it
+            if amount <= 0:
                 raise ValidationError(
                     self.env._("The amount of a security must be above zero.")
                 )

@@ -293,6 +293,25 @@ class ResCompany(models.Model):
         "CHECK(credit_overdue_tolerance >= 0)",
         "The tolerated overdue amount cannot be negative.",
     )
+    # PostgreSQL sorts NaN above every number, infinity included: a lone
+    # ">= 0" lets NaN through, and "< 'Infinity'" refuses both.
+    _credit_warn_score_range = models.Constraint(
+        "CHECK(credit_warn_score_drop >= 0 AND credit_warn_score_drop <= 100"
+        " AND credit_warn_score_threshold >= 0 AND credit_warn_score_threshold <= 100"
+        " AND credit_warn_rating_drop >= 0 AND credit_warn_rating_drop <= 100)",
+        "The score drop, the score threshold and the rating drop of the warnings "
+        "are points on the 0–100 scale.",
+    )
+    _credit_warn_utilisation_positive = models.Constraint(
+        "CHECK(credit_warn_utilisation >= 0 AND credit_warn_utilisation < 'Infinity')",
+        "The utilisation that raises a warning is a percentage of zero or more.",
+    )
+    _credit_request_level1_percent_positive = models.Constraint(
+        "CHECK(credit_request_level1_percent >= 0"
+        " AND credit_request_level1_percent < 'Infinity')",
+        "The share of the limit a credit manager approves alone is a percentage "
+        "of zero or more.",
+    )
 
     @api.constrains("credit_override_group_id")
     def _check_credit_override_group(self):

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..report.credit_aging_report import BUCKETS
+from ..tools.numbers import check_finite_vals
 from .credit_collection_policy import COLLECTION_HOLD_STATUSES, COLLECTION_STATUSES
 from .credit_exposure import CREDIT_FIGURES
 
@@ -49,6 +50,8 @@ COLLECTION_FIELDS = frozenset(
 )
 
 # The temporary limit, written only by limit requests.
+# The partner's limits: numbers checked before they are compared or logged.
+LIMIT_FIELDS = ("credit_limit", "credit_limit_temporary")
 TEMPORARY_FIELDS = frozenset(
     {
         "credit_limit_temporary",
@@ -814,6 +817,7 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            check_finite_vals(self, vals, LIMIT_FIELDS)
             # Contacts receive their company's values through the commercial sync.
             if not vals.get("parent_id") and any(
                 vals.get(name) for name in CREDIT_MANAGER_FIELDS
@@ -836,6 +840,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        check_finite_vals(self, vals, LIMIT_FIELDS)
         if TEMPORARY_FIELDS.intersection(vals) and self._credit_limit_source()[
             0
         ] not in (

@@ -34,3 +34,4 @@ from . import test_credit_files
 from . import test_credit_access_matrix
 from . import test_credit_fuzz
 from . import test_credit_demo
+from . import test_credit_migrations

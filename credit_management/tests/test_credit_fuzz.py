@@ -381,6 +381,42 @@ class TestCreditFuzz(CreditCommon):
                 )
                 self.assertNotIsInstance(outcome, models.BaseModel)
 
+    def test_no_number_field_stores_nan_or_infinity(self):
+        """Every number field of the addon, written and created with NaN and
+        infinities (as JSON-RPC and imports can pass them): refused, never
+        stored. PostgreSQL sorts NaN above every number, so a ``>= 0`` check
+        lets it through, and one NaN in a limit or a figure makes every sum
+        and score it enters NaN. The fuzzing above draws a few of these; this
+        tries them all."""
+        numbers = [
+            (self.targets[model], name, True)
+            for model, name in self.writable
+            if self.env[model]._fields[name].type in ("float", "monetary")
+        ]
+        # Number fields the addon adds to the company (its settings) and the
+        # lines of the weights wizard: written only, a company is not created
+        # from another's values.
+        wizard_line = self.targets["credit.scoring.wizard"].line_ids[:1]
+        self.assertTrue(wizard_line)
+        numbers += [
+            (record, field.name, False)
+            for record in (self.company, wizard_line)
+            for field in record._fields.values()
+            if field.type in ("float", "monetary")
+            and field.store
+            and not field.compute
+            and field._module == "credit_management"
+        ]
+        self.assertGreater(len(numbers), 40)
+        for target, name, create in numbers:
+            target = target.sudo()
+            for value in (float("nan"), float("inf"), float("-inf"), "NaN"):
+                with self.subTest(model=target._name, field=name, value=value):
+                    self._run(lambda t=target, n=name, v=value: t.write({n: v}), target)
+                    if create:
+                        vals = dict(target.copy_data()[0], **{name: value})
+                        self._run(lambda t=target, v=vals: t.create(v), target)
+
     @FUZZ
     @given(data=st.data())
     def test_public_methods(self, data):

@@ -1,4 +1,5 @@
 from . import amounts
 from . import batches
+from . import numbers
 from . import regression
 from . import xlsx

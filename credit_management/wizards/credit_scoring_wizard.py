@@ -290,6 +290,12 @@ class CreditScoringWizardLine(models.TransientModel):
     best_value = fields.Float()
     worst_value = fields.Float()
 
+    # abs() of NaN is NaN, which PostgreSQL sorts above infinity: both refused.
+    _values_finite = models.Constraint(
+        "CHECK(abs(best_value) < 'Infinity' AND abs(worst_value) < 'Infinity')",
+        "The best and worst values of a factor must be numbers.",
+    )
+
     @api.constrains("weight")
     def _check_weight(self):
         for line in self:

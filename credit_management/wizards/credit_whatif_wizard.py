@@ -41,6 +41,11 @@ class CreditWhatifWizard(models.TransientModel):
         default=0.8,
         help="Each customer's limit of today multiplied by this factor.",
     )
+    # PostgreSQL sorts NaN above every number, infinity included.
+    _limit_factor_finite = models.Constraint(
+        "CHECK(limit_factor < 'Infinity')",
+        "The factor on the limits must be a number.",
+    )
     grade_limit_ids = fields.One2many(
         "credit.whatif.wizard.grade",
         "wizard_id",

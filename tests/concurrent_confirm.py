@@ -25,7 +25,6 @@ Usage (from the repository root; ``scripts/test`` runs it on its test database):
 """
 
 import argparse
-import importlib.util
 import os
 import re
 import subprocess
@@ -36,7 +35,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from odoo_process import Client, RpcError, create_orders, free_port
+from odoo_process import Client, RpcError, create_orders, free_port, odoo_bin
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,8 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def start_server(args, port, logfile):
     # odoo-bin, not ``python -m odoo``: the prefork server re-executes sys.argv[0]
     # for its gevent (long polling) process.
-    package = importlib.util.find_spec("odoo").submodule_search_locations
-    odoo = Path(next(iter(package))).parent / "odoo-bin"
+    odoo = odoo_bin()
     command = [
         sys.executable,
         str(odoo),

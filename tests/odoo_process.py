@@ -183,8 +183,19 @@ class Pg:
 
 
 def odoo_bin():
+    """The ``odoo-bin`` of the Odoo source tree ``odoo`` is imported from.
+
+    ``odoo`` is a namespace package: where addons are installed as wheels (the
+    bench's virtualenv holds OCA's), its first location is the virtualenv's
+    ``site-packages/odoo``, which holds only ``addons``; the source tree is
+    another location.
+    """
     package = importlib.util.find_spec("odoo").submodule_search_locations
-    return Path(next(iter(package))).parent / "odoo-bin"
+    for location in package:
+        candidate = Path(location).parent / "odoo-bin"
+        if candidate.is_file():
+            return candidate
+    raise SystemExit(f"odoo-bin not found beside any of {list(package)}")
 
 
 class Server:

@@ -4,6 +4,7 @@ from unittest.mock import patch
 from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.models import ir_cron
 from odoo.tests import new_test_user
 from odoo.tools import format_amount
 
@@ -148,6 +149,41 @@ class CreditCommon(AccountTestInvoicingCommon):
 
     def fmt(self, amount):
         return format_amount(self.env, amount, self.currency)
+
+
+class CronRunner:
+    """Run a scheduled job through Odoo's own runner in a test, as the
+    scheduler would (for ``CreditCommon`` tests)."""
+
+    @contextmanager
+    def _tiny_budget(self):
+        """Odoo's runner with one call per job run and no time left after the
+        first batch: ``_commit_progress`` answers 0 after every batch."""
+        with (
+            patch.object(ir_cron, "MIN_RUNS_PER_JOB", 1),
+            patch.object(ir_cron, "MIN_TIME_PER_JOB", 0),
+        ):
+            yield
+
+    def _run_cron(self, cron, max_calls=60):
+        """Call ``cron`` through Odoo's runner as the scheduler would: again as
+        long as the runner leaves it a trigger due now. :return: the calls"""
+        Trigger = self.env["ir.cron.trigger"]
+        calls = 0
+        with self.enter_registry_test_mode():
+            while True:
+                calls += 1
+                self.assertLess(calls, max_calls, "the job never reports itself done")
+                job = cron.read(load=None)[0]
+                job.update(done=0, remaining=0, timed_out_counter=0)
+                with self.registry.cursor() as cr:
+                    self.registry["ir.cron"]._process_job(cr, job)
+                self.env.invalidate_all()
+                now = fields.Datetime.now()
+                if not Trigger.search_count(
+                    [("cron_id", "=", cron.id), ("call_at", "<=", now)]
+                ):
+                    return calls
 
 
 @contextmanager

@@ -1,16 +1,12 @@
 import math
-from contextlib import contextmanager
 from datetime import timedelta
-from unittest.mock import patch
 
-from odoo import fields
-from odoo.addons.base.models import ir_cron
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..models.credit_prediction import FEATURE_CODES
 from ..tools import regression
-from .common import CreditCommon, crash_in_second_batch
+from .common import CreditCommon, CronRunner, crash_in_second_batch
 
 
 class PredictionLedger(CreditCommon):
@@ -230,7 +226,7 @@ class TestCreditPrediction(PredictionLedger):
 
 
 @tagged("post_install", "-at_install")
-class TestCreditPredictionCron(PredictionLedger):
+class TestCreditPredictionCron(CronRunner, PredictionLedger):
     """The weekly refit through Odoo's own runner: batches, a tiny budget."""
 
     @classmethod
@@ -245,32 +241,6 @@ class TestCreditPredictionCron(PredictionLedger):
             [("cron_id", "=", cls.cron.id)]
         ).unlink()
 
-    @contextmanager
-    def _tiny_budget(self):
-        with (
-            patch.object(ir_cron, "MIN_RUNS_PER_JOB", 1),
-            patch.object(ir_cron, "MIN_TIME_PER_JOB", 0),
-        ):
-            yield
-
-    def _run_cron(self, max_calls=80):
-        Trigger = self.env["ir.cron.trigger"]
-        calls = 0
-        with self.enter_registry_test_mode():
-            while True:
-                calls += 1
-                self.assertLess(calls, max_calls, "the job never reports itself done")
-                job = self.cron.read(load=None)[0]
-                job.update(done=0, remaining=0, timed_out_counter=0)
-                with self.registry.cursor() as cr:
-                    self.registry["ir.cron"]._process_job(cr, job)
-                self.env.invalidate_all()
-                now = fields.Datetime.now()
-                if not Trigger.search_count(
-                    [("cron_id", "=", self.cron.id), ("call_at", "<=", now)]
-                ):
-                    return calls
-
     def test_cron_predicts_every_open_invoice_one_batch_a_call(self):
         opens = self.env["account.move"].search(
             [
@@ -281,7 +251,7 @@ class TestCreditPredictionCron(PredictionLedger):
             ]
         )
         with self._tiny_budget():
-            calls = self._run_cron()
+            calls = self._run_cron(self.cron, max_calls=80)
         run = self.env["credit.job.run"].search(
             [("job", "=", "prediction"), ("company_id", "=", self.company.id)]
         )
@@ -294,7 +264,7 @@ class TestCreditPredictionCron(PredictionLedger):
 
     def test_cron_resumes_after_a_crash(self):
         with crash_in_second_batch(self.registry, "credit.prediction"):
-            self._run_cron()
+            self._run_cron(self.cron, max_calls=80)
         run = self.env["credit.job.run"].search(
             [("job", "=", "prediction"), ("company_id", "=", self.company.id)]
         )

@@ -1,20 +1,18 @@
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
 from odoo import fields
-from odoo.addons.base.models import ir_cron
 from odoo.tests import tagged
 from odoo.tools import SQL
 from psycopg2 import errors as pg_errors
 
 from ..models.credit_job_run import _listed_ids, _within
-from .common import CreditCommon, crash_in_second_batch
+from .common import CreditCommon, CronRunner, crash_in_second_batch
 
 
 @tagged("post_install", "-at_install")
-class TestCreditRerateCron(CreditCommon):
+class TestCreditRerateCron(CronRunner, CreditCommon):
     """Scheduled re-rating through Odoo's own cron runner: batches, committed
     progress, a tiny time budget, two companies, a crash, a bad record."""
 
@@ -57,36 +55,6 @@ class TestCreditRerateCron(CreditCommon):
         scoring = self.env["credit.rerate"].sudo().with_company(company)
         domain = scoring._credit_candidates_domain()
         return self.env["res.partner"].sudo().search(domain)
-
-    @contextmanager
-    def _tiny_budget(self):
-        """Odoo's runner with one call per job run and no time left after the
-        first batch: ``_commit_progress`` answers 0 after every batch."""
-        with (
-            patch.object(ir_cron, "MIN_RUNS_PER_JOB", 1),
-            patch.object(ir_cron, "MIN_TIME_PER_JOB", 0),
-        ):
-            yield
-
-    def _run_cron(self, cron, max_calls=60):
-        """Call ``cron`` through Odoo's runner as the scheduler would: again as
-        long as the runner leaves it a trigger due now. :return: the calls"""
-        Trigger = self.env["ir.cron.trigger"]
-        calls = 0
-        with self.enter_registry_test_mode():
-            while True:
-                calls += 1
-                self.assertLess(calls, max_calls, "the job never reports itself done")
-                job = cron.read(load=None)[0]
-                job.update(done=0, remaining=0, timed_out_counter=0)
-                with self.registry.cursor() as cr:
-                    self.registry["ir.cron"]._process_job(cr, job)
-                self.env.invalidate_all()
-                now = fields.Datetime.now()
-                if not Trigger.search_count(
-                    [("cron_id", "=", cron.id), ("call_at", "<=", now)]
-                ):
-                    return calls
 
     def _reviews(self, partners, trigger="scheduled"):
         return self.env["credit.review"].search(

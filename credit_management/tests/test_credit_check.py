@@ -2,7 +2,11 @@ from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
+from odoo.tools import SQL
 
+from ..models import credit_exposure
+from ..tools import prepared
+from ..tools.prepared import execute_prepared_dict
 from .common import CreditCommon
 
 # A refusal raised by the tests themselves (not a message of the addon).
@@ -42,6 +46,88 @@ class TestCreditCheck(CreditCommon):
         self.assertEqual(len(partner_reads), 1, partner_reads)
         for column in ("barcode", "property_product_pricelist", "property_account"):
             self.assertNotIn(column, partner_reads[0])
+
+    def _figures(self, plainly=False):
+        """The check's figures of the customer, through the prepared statement
+        or (``plainly``) planned at the call as before."""
+        exposure = self.env["credit.exposure"]
+        if not plainly:
+            return exposure._credit_figures(self.customer, detail=False)
+        with patch.object(
+            credit_exposure,
+            "execute_prepared_dict",
+            lambda env, query: env.execute_query_dict(query),
+        ):
+            return exposure._credit_figures(self.customer, detail=False)
+
+    def _ledger_of_every_part(self):
+        """Open items, a confirmed order not invoiced and a draft invoice."""
+        self._invoice(1200.0, days_ago=10)
+        self._order(900.0).action_confirm()
+        self._invoice(300.0, post=False)
+
+    def test_check_is_planned_once_per_connection(self):
+        """The exposure statement of a confirmation is prepared once on the
+        connection and executed at every check after: PostgreSQL plans it once
+        (the plan was most of the statement's time), and the figures are the
+        ones of the statement planned at each call."""
+        self._ledger_of_every_part()
+        order = self._order(2000.0)
+        order._credit_check()  # prepares it, unless an earlier test did
+        with self._recording_queries() as queries:
+            check = order._credit_check()
+        self.assertFalse(check["codes"])
+        self.assertFalse([query for query in queries if query.startswith("PREPARE")])
+        executes = [query for query in queries if query.startswith("EXECUTE")]
+        self.assertEqual(len(executes), 1, queries)
+        figures = self._figures()[self.customer.id]
+        self.assertEqual(figures, self._figures(plainly=True)[self.customer.id])
+        self.assertEqual(
+            (
+                figures["receivable_open"],
+                figures["orders_uninvoiced"],
+                figures["invoices_draft"],
+                figures["credit_exposure"],
+            ),
+            (1200.0, 900.0, 300.0, 2400.0),
+        )
+
+    def test_check_prepares_again_where_the_session_lost_it(self):
+        """A connection pooler in transaction mode may hand the next call
+        another session, where the statement was never prepared: the check
+        prepares it there and gives the same figures, without failing the
+        confirmation."""
+        self._ledger_of_every_part()
+        before = self._figures()
+        self.env.cr.execute("DEALLOCATE ALL")  # the session a pooler gave
+        with self._recording_queries() as queries:
+            after = self._figures()
+        self.assertEqual(after, before)
+        self.assertTrue([query for query in queries if query.startswith("PREPARE")])
+        self.assertEqual(after, self._figures(plainly=True))
+        # The other way round: prepared on the session, unknown to the process
+        # (PREPARE answers that it exists; the check goes on).
+        prepared._PREPARED.pop(self.env.cr.connection, None)
+        self.assertEqual(self._figures(), before)
+        order = self._order(7000.0)
+        self.env.cr.execute("DEALLOCATE ALL")
+        self.assertBlocked(order, "credit limit")
+
+    def test_statement_that_cannot_be_prepared_runs_as_it_is(self):
+        """A statement PostgreSQL refuses to prepare (here ``IN`` given a list
+        of values, which a parameter cannot stand for) runs planned at the call,
+        and is not offered to PREPARE again."""
+        query = SQL(
+            "SELECT id FROM res_partner WHERE id IN %s ORDER BY id",
+            (self.customer.id, self.contact.id),
+        )
+        for _ in range(2):
+            with self._recording_queries() as queries:
+                rows = execute_prepared_dict(self.env, query)
+            self.assertEqual(
+                [row["id"] for row in rows], sorted([self.customer.id, self.contact.id])
+            )
+        self.assertFalse([query for query in queries if query.startswith("PREPARE")])
 
     def test_confirmation_reads_only_the_customer_fields_it_needs(self):
         """Locking the customer and checking the order read its commercial

@@ -49,9 +49,9 @@ COLLECTION_FIELDS = frozenset(
     }
 )
 
-# The temporary limit, written only by limit requests.
 # The partner's limits: numbers checked before they are compared or logged.
 LIMIT_FIELDS = ("credit_limit", "credit_limit_temporary")
+# The temporary limit, written only by limit requests.
 TEMPORARY_FIELDS = frozenset(
     {
         "credit_limit_temporary",

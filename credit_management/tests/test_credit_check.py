@@ -78,10 +78,25 @@ class TestCreditCheck(CreditCommon):
             check = order._credit_check()
         self.assertFalse(check["codes"])
         self.assertFalse([query for query in queries if query.startswith("PREPARE")])
-        executes = [query for query in queries if query.startswith("EXECUTE")]
+        executes = [query for query in queries if "EXECUTE " in query]
         self.assertEqual(len(executes), 1, queries)
         figures = self._figures()[self.customer.id]
         self.assertEqual(figures, self._figures(plainly=True)[self.customer.id])
+        # The statement runs with its one generic plan, the point of preparing
+        # it (left to itself, PostgreSQL planned each call again whenever the
+        # generic plan's estimate was the higher); the setting that asks for it
+        # ends with the call.
+        for _ in range(6):
+            self._figures()
+        [[mode]] = self.env.execute_query(SQL("SHOW plan_cache_mode"))
+        self.assertEqual(mode, "auto")
+        [[generic_plans]] = self.env.execute_query(
+            SQL(
+                "SELECT generic_plans FROM pg_prepared_statements WHERE name = %s",
+                executes[0].split('EXECUTE "')[1].split('"')[0],
+            )
+        )
+        self.assertGreater(generic_plans, 0)
         self.assertEqual(
             (
                 figures["receivable_open"],
@@ -112,6 +127,20 @@ class TestCreditCheck(CreditCommon):
         order = self._order(7000.0)
         self.env.cr.execute("DEALLOCATE ALL")
         self.assertBlocked(order, "credit limit")
+
+    def test_statement_prepared_before_a_column_changed_type_is_prepared_again(
+        self,
+    ):
+        """A connection kept across an upgrade that changed the type of a
+        column the statement returns: PostgreSQL refuses the old plan ("cached
+        plan must not change result type"); it is prepared again."""
+        cr = self.env.cr
+        cr.execute("CREATE TEMPORARY TABLE credit_prepared_probe (amount integer)")
+        cr.execute("INSERT INTO credit_prepared_probe VALUES (7)")
+        query = SQL("SELECT amount FROM credit_prepared_probe WHERE amount >= %s", 0)
+        self.assertEqual(execute_prepared_dict(self.env, query), [{"amount": 7}])
+        cr.execute("ALTER TABLE credit_prepared_probe ALTER amount TYPE numeric")
+        self.assertEqual(execute_prepared_dict(self.env, query), [{"amount": 7}])
 
     def test_statement_that_cannot_be_prepared_runs_as_it_is(self):
         """A statement PostgreSQL refuses to prepare (here ``IN`` given a list

@@ -84,7 +84,8 @@ def migrate(cr, version):
     for table, column, lowest, highest, default in CHECKED:
         cr.execute(
             "SELECT 1 FROM information_schema.columns"
-            " WHERE table_name = %s AND column_name = %s",
+            " WHERE table_schema = current_schema()"
+            " AND table_name = %s AND column_name = %s",
             (table, column),
         )
         if cr.fetchone():

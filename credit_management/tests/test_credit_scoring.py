@@ -81,9 +81,14 @@ class TestCreditScoring(CreditCommon):
         )
 
     def _raw_values_queries(self):
-        """The SQL queries of reading the factor values of the customer, each
-        as an SQL object with its parameters."""
+        """The SQL queries of reading the factor values of a batch (the
+        customer and another), each as an SQL object with its parameters. Two
+        customers, as a re-rating's batch: one customer's exposure statement
+        is a prepared one, whose text the EXECUTE does not show."""
         self._paid_late_history()
+        batch = self.customer | self.env["res.partner"].create(
+            {"name": "Second Customer Of The Batch", "is_company": True}
+        )
         self.env.invalidate_all()
         queries = []
         cr = self.env.cr
@@ -94,7 +99,7 @@ class TestCreditScoring(CreditCommon):
             return execute(query, params, log_exceptions)
 
         with patch.object(cr, "execute", spy):
-            raws = self.env["credit.scoring"]._credit_factor_raw_values(self.customer)
+            raws = self.env["credit.scoring"]._credit_factor_raw_values(batch)
         self.assertEqual(raws[self.customer.id]["payment_delay"], 30.0)
         return [query for query in queries if isinstance(query, SQL)]
 

@@ -61,7 +61,10 @@ TEMPORARY_FIELDS = frozenset(
 )
 
 # Credit settings only a credit manager may change (company-dependent except the
-# core toggle, which writes credit_limit through its inverse).
+# core toggle, which writes credit_limit through its inverse). The last ones are
+# what the re-rating and the collection run record (read-only on the forms):
+# typed over RPC, a score would pass for a review's, and a hold marked as the
+# collections' would be released by the next collection run.
 CREDIT_MANAGER_FIELDS = frozenset(
     {
         "credit_limit",
@@ -73,6 +76,11 @@ CREDIT_MANAGER_FIELDS = frozenset(
         "credit_grade_id",
         "credit_hold",
         "credit_hold_reason",
+        "credit_score",
+        "credit_score_date",
+        "credit_hold_by_collection",
+        "credit_collection_date",
+        "credit_collection_status_date",
     }
 )
 # Who reads credit figures: one implied group (security/res_groups.xml).

@@ -33,6 +33,38 @@ class TestCreditAccess(CreditCommon):
         self.assertEqual(self.customer.credit_grade_id, self.grade_c)
         self.assertFalse(self.customer.credit_hold)
 
+    def test_salesman_cannot_write_what_reviews_and_collections_record(self):
+        """Read-only on the form, but a write over RPC went through: a typed
+        score passed for a review's, and a hold marked as the collections'
+        was released by the next collection run."""
+        self.customer.write({"credit_hold": True, "credit_hold_reason": "Manual"})
+        customer = self.customer.with_user(self.salesman)
+        for values in (
+            {"credit_score": 99.0},
+            {"credit_score_date": "2020-01-01 00:00:00"},
+            {"credit_hold_by_collection": True},
+            {"credit_collection_date": "2020-01-01 00:00:00"},
+            {"credit_collection_status_date": "2020-01-01"},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                customer.write(values)
+        self.customer.invalidate_recordset()
+        self.assertFalse(self.customer.credit_score_date)
+        self.assertFalse(self.customer.credit_hold_by_collection)
+        # A credit manager still can.
+        self.customer.with_user(self.credit_manager).credit_score = 55.0
+        self.assertEqual(self.customer.credit_score, 55.0)
+
+    def test_salesman_duplicates_a_rated_customer(self):
+        """The score is the original's review: a copy starts without one
+        (company-dependent fields are not copied), so the manager's check on
+        the score does not keep a salesman from duplicating a customer."""
+        self.env["credit.scoring"]._credit_rate(self.customer, "manual")
+        self.assertTrue(self.customer.credit_score_date)
+        copy = self.customer.with_user(self.salesman).copy()
+        self.assertFalse(copy.sudo().credit_score_date)
+        self.assertFalse(copy.sudo().credit_score)
+
     def test_salesman_cannot_create_customer_with_credit(self):
         with self.assertRaises(AccessError):
             self.env["res.partner"].with_user(self.salesman).create(

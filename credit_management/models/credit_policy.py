@@ -41,8 +41,11 @@ class CreditCheck(dict):
         return format_amount(self["env"], value, self["currency"])
 
 
-# Fields of the customer read by the check and its rules.
+# Fields of the customer read by the check and its rules (its commercial
+# entity by the exposure: without it, the ORM read every column of res.partner
+# for a contact's customer).
 CHECK_PARTNER_FIELDS = [
+    "commercial_partner_id",
     "country_id",
     "credit_limit",
     "credit_limit_applies",

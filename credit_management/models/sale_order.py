@@ -1,4 +1,5 @@
 import contextlib
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -8,6 +9,7 @@ from odoo.tools.mail import plaintext2html
 from odoo.tools.safe_eval import safe_eval
 
 from ..exceptions import CreditBlockedError
+from .credit_policy import CHECK_PARTNER_FIELDS
 
 # The credit work queues of the Sales menu, with what their list filters by
 # default on top of the action's domain: the count shown next to the menu is
@@ -526,12 +528,22 @@ class SaleOrder(models.Model):
         """
         # The commercial entity of each customer, read alone: reading it
         # through the ORM's prefetching fetched every column of res.partner,
-        # which a confirmation otherwise never reads. A customer the user may
-        # not read is left to the reads below, which check each record.
-        with contextlib.suppress(AccessError):
-            self.env["res.partner"].union(
-                *(order._credit_contact() for order in self)
-            ).fetch(["commercial_partner_id"])
+        # which a confirmation otherwise never reads. The credit fields the
+        # check reads come in the same query, in the company of the order:
+        # where the order is invoiced to the customer itself (most orders),
+        # the check finds them in the cache and reads nothing more. A customer
+        # the user may not read is left to the reads below, which check each
+        # record.
+        contacts = defaultdict(list)
+        for order in self:
+            contacts[order.company_id or self.env.company].append(
+                order._credit_contact()
+            )
+        for company, partners in contacts.items():
+            with contextlib.suppress(AccessError):
+                self.env["res.partner"].with_company(company).union(*partners).fetch(
+                    CHECK_PARTNER_FIELDS
+                )
         partner_ids = sorted({order._credit_partner().id for order in self})
         if partner_ids:
             # The serialization failure is expected and retried by Odoo: do not

@@ -3,8 +3,10 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
+from psycopg2 import errors
 
 from ..models import credit_exposure
+from ..models.credit_policy import CHECK_PARTNER_FIELDS
 from ..tools import prepared
 from ..tools.prepared import execute_prepared_dict
 from .common import CreditCommon
@@ -107,6 +109,29 @@ class TestCreditCheck(CreditCommon):
             (1200.0, 900.0, 300.0, 2400.0),
         )
 
+    def test_prepared_call_takes_two_round_trips(self):
+        """A call sets its savepoint in the statement that executes, and rolls
+        it back and releases it in one more: two round trips to PostgreSQL,
+        where a savepoint of the cursor took four (a confirmation's overhead
+        is mostly round trips and ORM reads, bench/ANALYSIS.md)."""
+        query = SQL("SELECT id FROM res_partner WHERE id = %s", self.customer.id)
+        execute_prepared_dict(self.env, query)  # prepares it
+        with self._recording_queries() as queries:
+            rows = execute_prepared_dict(self.env, query)
+        self.assertEqual(rows, [{"id": self.customer.id}])
+        self.assertEqual(len(queries), 2, queries)
+        self.assertIn("EXECUTE ", queries[0])
+        # The savepoint is gone, and the plan setting with it.
+        [[mode]] = self.env.execute_query(SQL("SHOW plan_cache_mode"))
+        self.assertEqual(mode, "auto")
+        with (
+            self.assertRaises(errors.InvalidSavepointSpecification),
+            self.env.cr.savepoint(flush=False),
+        ):
+            self.env.cr.execute(
+                'RELEASE SAVEPOINT "credit_prepared"', log_exceptions=False
+            )
+
     def test_check_prepares_again_where_the_session_lost_it(self):
         """A connection pooler in transaction mode may hand the next call
         another session, where the statement was never prepared: the check
@@ -160,27 +185,36 @@ class TestCreditCheck(CreditCommon):
 
     def test_confirmation_reads_only_the_customer_fields_it_needs(self):
         """Locking the customer and checking the order read its commercial
-        entity alone, then its credit fields: finding the commercial entity
-        through the ORM's prefetching fetched every column of res.partner
-        (name, e-mail, addresses...), which a confirmation never reads."""
+        entity and its credit fields, in one query where the order is invoiced
+        to the customer itself: finding the commercial entity through the
+        ORM's prefetching fetched every column of res.partner (name, e-mail,
+        addresses...), which a confirmation never reads, and the credit fields
+        were a query of their own (a round trip and the ORM's query building,
+        0.7 ms of a confirmation, bench/ANALYSIS.md)."""
         # in the time zone of the web client's context (without it, the user's
         # own partner is read for its time zone)
-        order = self._order(2000.0).with_context(tz="Europe/Brussels")
-        self.env.invalidate_all()
-        with self._recording_queries() as queries:
-            order._credit_lock_partners()
-            check = order._credit_check()
-        self.assertFalse(check["codes"])
-        self.assertEqual(check["partner"], self.customer)
-        partner_reads = [
-            query
-            for query in queries
-            if query.lstrip().startswith('SELECT "res_partner"."id"')
-        ]
-        self.assertTrue(partner_reads)
-        for query in partner_reads:
-            self.assertNotIn('"res_partner"."name"', query)
-            self.assertNotIn('"res_partner"."email"', query)
+        to_customer = self._order(2000.0).with_context(tz="Europe/Brussels")
+        to_contact = self._order(2000.0).with_context(tz="Europe/Brussels")
+        to_contact.partner_invoice_id = self.contact
+        for order, reads in ((to_customer, 1), (to_contact, 2)):
+            self.env.invalidate_all()
+            with self._recording_queries() as queries:
+                order._credit_lock_partners()
+                check = order._credit_check()
+            self.assertFalse(check["codes"])
+            self.assertEqual(check["partner"], self.customer)
+            self.assertEqual(check["credit_exposure"], 0.0)
+            partner_reads = [
+                query
+                for query in queries
+                if query.lstrip().startswith('SELECT "res_partner"."id"')
+            ]
+            self.assertEqual(len(partner_reads), reads, partner_reads)
+            self.assertIn('"res_partner"."commercial_partner_id"', partner_reads[0])
+            self.assertIn('"res_partner"."credit_limit"', partner_reads[-1])
+            for query in partner_reads:
+                self.assertNotIn('"res_partner"."name"', query)
+                self.assertNotIn('"res_partner"."email"', query)
 
     def test_confirmation_reads_the_customer_through_the_orm_if_refused(self):
         """A customer whose narrow read is refused (record rules) is read as
@@ -193,7 +227,8 @@ class TestCreditCheck(CreditCommon):
         refused = []
 
         def refuse(records, field_names):
-            if list(field_names) == ["commercial_partner_id"]:
+            # the lock's read, the first of the confirmation
+            if list(field_names) == CHECK_PARTNER_FIELDS and not refused:
                 refused.append(records.ids)
                 raise AccessError(REFUSED)
             return fetch(records, field_names)

@@ -21,7 +21,6 @@ import hashlib
 import itertools
 import re
 import weakref
-from contextlib import closing
 
 from odoo.tools import SQL
 from psycopg2 import ProgrammingError, errors
@@ -33,8 +32,12 @@ _PREPARED = weakref.WeakKeyDictionary()
 # infer): run as they are.
 _UNPREPARABLE = set()
 _PLACEHOLDER = re.compile(r"%%|%s")
-# For the call only: the savepoint around it is rolled back, which ends it.
-_GENERIC_PLAN = SQL("SET LOCAL plan_cache_mode = force_generic_plan; ")
+# The call in one round trip: a savepoint, the plan setting (the savepoint's
+# rollback ends it) and the EXECUTE; the rollback and release in a second.
+_CALL = 'SAVEPOINT "credit_prepared"; SET LOCAL plan_cache_mode = force_generic_plan; '
+_CALL_END = SQL(
+    'ROLLBACK TO SAVEPOINT "credit_prepared"; RELEASE SAVEPOINT "credit_prepared"'
+)
 
 
 def _numbered(code):
@@ -90,11 +93,19 @@ def execute_prepared_dict(env, query):
 def _execute(cr, call):
     """Rows of the EXECUTE ``call``, with the statement's generic plan, in a
     savepoint rolled back after (the call reads only; the rollback ends the
-    plan setting with it, and a failed call leaves the transaction usable)."""
-    with closing(cr.savepoint(flush=False)):
-        cr.execute(SQL("%s%s", _GENERIC_PLAN, call), log_exceptions=False)
+    plan setting with it, and a failed call leaves the transaction usable).
+
+    Two round trips where ``cr.savepoint()`` took four: the savepoint is set
+    in the statement of the call, and rolled back and released together.
+    Where the call fails, the savepoint set before the failing statement is
+    there to roll back to.
+    """
+    try:
+        cr.execute(SQL("%s%s", SQL(_CALL), call), log_exceptions=False)
         # Fetched before the savepoint's rollback replaces the result.
         return cr.dictfetchall()
+    finally:
+        cr.execute(_CALL_END)
 
 
 def _prepare(cr, name, code):

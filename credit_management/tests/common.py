@@ -1,12 +1,24 @@
+import os
 from contextlib import contextmanager
+from datetime import UTC, datetime, time
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.models import ir_cron
-from odoo.tests import new_test_user
+from odoo.tests import freeze_time, new_test_user
 from odoo.tools import format_amount
+
+
+def noon_if_late(now, always=False):
+    """Noon (UTC) of the day of ``now`` (UTC) when ``now`` is 20:00 or later,
+    else None: from noon, no zone the tests' users are in (UTC, Brussels, one
+    or two hours ahead) reaches midnight for hours; before 20:00 they are
+    more than two hours from it (a class takes seconds to minutes)."""
+    if now.hour < 20 and not always:
+        return None
+    return datetime.combine(now.date(), time(12))
 
 
 class CreditCommon(AccountTestInvoicingCommon):
@@ -21,6 +33,7 @@ class CreditCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def setUpClass(cls):
+        cls._credit_keep_the_date()
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.company_data["company"]
@@ -92,6 +105,25 @@ class CreditCommon(AccountTestInvoicingCommon):
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
+
+    @classmethod
+    def _credit_keep_the_date(cls):
+        """Run the class on a clock that cannot reach midnight.
+
+        The classes build their ledger in setUpClass, with invoices due
+        "today", and check it in each test: a class running across midnight
+        saw them overdue by a day (a failure seen once, at 00:00 UTC). Late in
+        the day the class runs on a clock set back to noon (``noon_if_late``),
+        ticking: Python's date stays the date of setUpClass. PostgreSQL's
+        clock is not moved: the transaction's timestamp a test cursor gives
+        (create_date) is already fixed at the class's start.
+        ``CREDIT_TEST_NOON=1`` sets the clock back at any hour, to run the
+        suite on it by day.
+        """
+        now = datetime.now(UTC).replace(tzinfo=None)
+        noon = noon_if_late(now, always=os.environ.get("CREDIT_TEST_NOON") == "1")
+        if noon:
+            cls.startClassPatcher(freeze_time(noon, tick=True))
 
     @contextmanager
     def _recording_queries(self):

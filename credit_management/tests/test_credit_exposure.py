@@ -1,8 +1,11 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from odoo import Command
 from odoo.tests import tagged
 
 from ..models.credit_exposure import POLICY_DECISION
-from .common import CreditCommon
+from .common import CreditCommon, noon_if_late
 
 
 @tagged("post_install", "-at_install")
@@ -289,3 +292,25 @@ class TestCreditExposure(CreditCommon):
         queries_for(partners[:2])
         self.assertEqual(queries_for(partners[:2]), queries_for(partners))
         self.assertEqual(partners[:6].mapped("receivable_open"), [100.0] * 6)
+
+    def test_the_test_clock_never_reaches_midnight(self):
+        """The classes date their ledger in setUpClass and check it later: a
+        class started late in the day runs on a clock set back to noon
+        (``CreditCommon._credit_keep_the_date``), so that its date, in UTC and
+        in the users' zone, holds for the two hours a class is far from
+        taking, whenever it starts, summer and winter. Without it,
+        test_overdue_figures once failed at 00:00 UTC (900 != 700: an invoice
+        due "today" was overdue by then)."""
+        zones = (UTC, ZoneInfo("Europe/Brussels"))
+        for day in (datetime(2026, 1, 15), datetime(2026, 7, 15)):
+            for minutes in range(0, 24 * 60, 15):
+                start = day + timedelta(minutes=minutes)
+                clock = noon_if_late(start) or start
+                self.assertEqual(clock.date(), start.date())
+                for zone in zones:
+                    with self.subTest(start=start, zone=str(zone)):
+                        dates = {
+                            moment.replace(tzinfo=UTC).astimezone(zone).date()
+                            for moment in (clock, clock + timedelta(hours=2))
+                        }
+                        self.assertEqual(len(dates), 1)

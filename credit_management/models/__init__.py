@@ -16,6 +16,7 @@ from . import credit_exposure
 from . import res_partner
 from . import account_move
 from . import account_move_line
+from . import account_partial_reconcile
 from . import credit_policy
 from . import credit_approval
 from . import credit_decision

@@ -866,7 +866,11 @@ class ResPartner(models.Model):
         ):
             self._credit_check_manager(vals)
         if COLLECTION_FIELDS.intersection(vals):
-            self._credit_check_collector(vals)
+            changed = self._credit_fields_changed(
+                vals, COLLECTION_FIELDS, commercial_only=False
+            )
+            if changed:
+                self._credit_check_collector({name: vals[name] for name in changed})
         if "credit_hold" in vals and not vals["credit_hold"]:
             vals = dict(vals, credit_hold_by_collection=False)
         if "credit_collection_status" in vals:
@@ -1364,14 +1368,42 @@ class ResPartner(models.Model):
                     )
                 )
 
+    def _credit_fields_changed(self, vals, names, commercial_only=True):
+        """The fields of ``names`` that ``vals`` changes on (the commercial
+        partners of) ``self``; given a value, at creation. A value written
+        again as it is changes nothing: Odoo's partner merge writes every
+        field the kept partner has (its limit, score and review date, its
+        collection settings) and a re-imported export writes them as they
+        were."""
+        names = set(names).intersection(vals)
+        if not self:
+            return {name for name in names if vals[name]}
+        # sudo: compared whoever writes (a reader of credit figures or not)
+        partners = self.sudo()
+        if commercial_only:
+            partners = partners.filtered(lambda p: p.commercial_partner_id == p)
+        changed = set()
+        for name in names:
+            field = self._fields[name]
+            for partner in partners:
+                value = field.convert_to_record(
+                    field.convert_to_cache(vals[name], partner), partner
+                )
+                if partner[name] != value:
+                    changed.add(name)
+                    break
+        return changed
+
     def _credit_check_manager(self, vals):
         if self.env.su or self.env.user.has_group(
             "credit_management.group_credit_manager"
         ):
             return
+        changed = self._credit_fields_changed(vals, CREDIT_MANAGER_FIELDS)
+        if not changed:
+            return
         names = sorted(
-            self._fields[name].get_description(self.env)["string"]
-            for name in CREDIT_MANAGER_FIELDS.intersection(vals)
+            self._fields[name].get_description(self.env)["string"] for name in changed
         )
         raise AccessError(
             self.env._(

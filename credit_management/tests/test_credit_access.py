@@ -1,4 +1,5 @@
 from dateutil.relativedelta import relativedelta
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -54,6 +55,43 @@ class TestCreditAccess(CreditCommon):
         # A credit manager still can.
         self.customer.with_user(self.credit_manager).credit_score = 55.0
         self.assertEqual(self.customer.credit_score, 55.0)
+
+    def test_salesman_writes_credit_values_back_unchanged_and_merges(self):
+        """A value written again as it is changes nothing, and is not refused:
+        Odoo's partner merge writes every field the kept customer has (its
+        limit, grade, score and review date included), and so does a
+        re-imported export. A change is still refused."""
+        self.env["credit.scoring"]._credit_rate(self.customer, "manual")
+        self.customer.invalidate_recordset()
+        customer = self.customer.with_user(self.salesman)
+        customer.write(
+            {
+                "credit_limit": self.customer.credit_limit,
+                "credit_grade_id": self.customer.credit_grade_id.id,
+                "credit_score": self.customer.credit_score,
+                "credit_score_date": self.customer.credit_score_date,
+                "phone": "+1 555 0101",
+            }
+        )
+        with self.assertRaises(AccessError):
+            customer.write({"credit_score": self.customer.credit_score + 1})
+        duplicate = self.env["res.partner"].create(
+            {"name": "Acme Credit Test (duplicate)", "is_company": True}
+        )
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_user(self.salesman)
+            .create(
+                {
+                    "partner_ids": [Command.set((self.customer | duplicate).ids)],
+                    "dst_partner_id": self.customer.id,
+                }
+            )
+        )
+        wizard.action_merge()
+        self.assertFalse(duplicate.exists())
+        self.assertEqual(self.customer.credit_limit, 5000.0)
+        self.assertTrue(self.customer.credit_score_date)
 
     def test_salesman_duplicates_a_rated_customer(self):
         """The score is the original's review: a copy starts without one

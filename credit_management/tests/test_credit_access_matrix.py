@@ -90,6 +90,8 @@ ACCESS_MATRIX = {
     "sale.order.line": ("rwcu", "", "", "r", ""),
     "account.move": ("r", "", "", "r", ""),
     "account.move.line": ("r", "", "", "r", ""),
+    # an index of the addon's on it (the paid dates of the re-rating)
+    "account.partial.reconcile": ("r", "", "", "", ""),
     "payment.transaction": ("", "", "", "", ""),
     "mail.activity": ("rwcu", "rwcu", "rwcu", "", "rwcu"),
     # credit_management_stock

@@ -1,5 +1,6 @@
 from unittest.mock import patch
 
+import psycopg2
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
@@ -131,6 +132,21 @@ class TestCreditCheck(CreditCommon):
             self.env.cr.execute(
                 'RELEASE SAVEPOINT "credit_prepared"', log_exceptions=False
             )
+
+    def test_prepared_call_that_fails_before_its_savepoint_raises_as_it_is(self):
+        """A value psycopg2 cannot send fails the call before it reaches
+        PostgreSQL: there is no savepoint to roll back to. The call raises the
+        error itself, and the transaction stays usable (rolling back to the
+        missing savepoint aborted it and hid the error)."""
+        query = SQL("SELECT id FROM res_partner WHERE id = %s", self.customer.id)
+        execute_prepared_dict(self.env, query)  # prepares it
+        unsendable = SQL("SELECT id FROM res_partner WHERE id = %s", object())
+        with self.assertRaises(psycopg2.ProgrammingError) as caught:
+            execute_prepared_dict(self.env, unsendable)
+        self.assertIn("adapt", str(caught.exception))
+        self.assertEqual(
+            execute_prepared_dict(self.env, query), [{"id": self.customer.id}]
+        )
 
     def test_check_prepares_again_where_the_session_lost_it(self):
         """A connection pooler in transaction mode may hand the next call

@@ -22,6 +22,7 @@ import itertools
 import re
 import weakref
 
+import psycopg2
 from odoo.tools import SQL
 from psycopg2 import ProgrammingError, errors
 
@@ -97,15 +98,23 @@ def _execute(cr, call):
 
     Two round trips where ``cr.savepoint()`` took four: the savepoint is set
     in the statement of the call, and rolled back and released together.
-    Where the call fails, the savepoint set before the failing statement is
-    there to roll back to.
+    Where PostgreSQL fails the call, the savepoint set before the failing
+    statement is there to roll back to. Where the call never reached it (a
+    value psycopg2 cannot send) or found the transaction failed already,
+    there is no savepoint: the error is raised as it is.
     """
     try:
         cr.execute(SQL("%s%s", SQL(_CALL), call), log_exceptions=False)
-        # Fetched before the savepoint's rollback replaces the result.
-        return cr.dictfetchall()
-    finally:
-        cr.execute(_CALL_END)
+    except errors.InFailedSqlTransaction:
+        raise
+    except psycopg2.Error as error:
+        if error.pgcode:
+            cr.execute(_CALL_END)
+        raise
+    # Fetched before the savepoint's rollback replaces the result.
+    rows = cr.dictfetchall()
+    cr.execute(_CALL_END)
+    return rows
 
 
 def _prepare(cr, name, code):

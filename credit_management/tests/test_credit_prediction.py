@@ -65,9 +65,11 @@ class TestCreditPrediction(PredictionLedger):
     def test_paid_dates_are_read_from_the_indexes(self):
         """The paid date of each paid invoice (the latest reconciliation of
         its payment-term line) is looked up for every paid invoice of a
-        re-rating batch's history: the lookup reads the addon's two covering
-        indexes alone, not the move lines and reconciliations from the table
-        (40 % off the payment habits at 10,000 customers, bench/ANALYSIS.md).
+        re-rating batch's history: the lookup goes through the addon's two
+        covering indexes, which answer it without the table once vacuumed,
+        not through core's move_id index, which reads every line of the
+        invoice (40 % off the payment habits at 10,000 customers,
+        bench/ANALYSIS.md).
         Sequential scans are turned off: on a test database this small
         PostgreSQL would rightly prefer them; the test is that the statement
         matches the indexes at all."""
@@ -75,9 +77,16 @@ class TestCreditPrediction(PredictionLedger):
         self.env.flush_all()
         cr.execute("ANALYZE account_move_line")
         cr.execute("ANALYZE account_partial_reconcile")
-        # Undone with the test's savepoint, as any SET LOCAL.
+        # Undone with the test's savepoint, as any SET LOCAL. Core's indexes on
+        # the same columns are set aside too (for the test's savepoint): on a
+        # database vacuum has not reached, a scan of the addon's index costs
+        # the same as one of core's, and PostgreSQL may take either.
         cr.execute("SET LOCAL enable_seqscan = off")
         cr.execute("SET LOCAL enable_bitmapscan = off")
+        cr.execute("DROP INDEX IF EXISTS account_move_line__move_id_index")
+        cr.execute(
+            "DROP INDEX IF EXISTS account_partial_reconcile__debit_move_id_index"
+        )
         query = self.service._credit_invoices_sql(
             self.env["credit.exposure"]._credit_company_ids(),
             [self.late_customer.id],
@@ -92,16 +101,13 @@ class TestCreditPrediction(PredictionLedger):
                 walk(child)
 
         walk(plan[0]["Plan"])
-        self.assertEqual(
-            scans.get("account_move_line_credit_payment_term_idx"),
-            "Index Only Scan",
-            scans,
-        )
-        self.assertEqual(
-            scans.get("account_partial_reconcile_credit_debit_date_idx"),
-            "Index Only Scan",
-            scans,
-        )
+        # An index-only scan where the tables' pages are all visible (a
+        # vacuumed database, bench/ANALYSIS.md), else a plain scan of it.
+        for index in (
+            "account_move_line_credit_payment_term_idx",
+            "account_partial_reconcile_credit_debit_date_idx",
+        ):
+            self.assertIn(scans.get(index), ("Index Only Scan", "Index Scan"), scans)
         habits = self.service._credit_payment_habits(self.late_customer.ids)
         self.assertEqual(habits[self.late_customer.id]["paid_count"], self.PAID)
         self.assertEqual(habits[self.late_customer.id]["avg_days_late"], 20.0)

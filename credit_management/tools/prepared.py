@@ -22,9 +22,8 @@ import itertools
 import re
 import weakref
 
-import psycopg2
 from odoo.tools import SQL
-from psycopg2 import ProgrammingError, errors
+from psycopg2 import Error, ProgrammingError, errors
 
 # Names prepared on each connection (the psycopg2 connection under the cursor,
 # which the pool keeps and reuses).
@@ -35,7 +34,9 @@ _UNPREPARABLE = set()
 _PLACEHOLDER = re.compile(r"%%|%s")
 # The call in one round trip: a savepoint, the plan setting (the savepoint's
 # rollback ends it) and the EXECUTE; the rollback and release in a second.
-_CALL = 'SAVEPOINT "credit_prepared"; SET LOCAL plan_cache_mode = force_generic_plan; '
+_CALL = SQL(
+    'SAVEPOINT "credit_prepared"; SET LOCAL plan_cache_mode = force_generic_plan; '
+)
 _CALL_END = SQL(
     'ROLLBACK TO SAVEPOINT "credit_prepared"; RELEASE SAVEPOINT "credit_prepared"'
 )
@@ -104,10 +105,10 @@ def _execute(cr, call):
     there is no savepoint: the error is raised as it is.
     """
     try:
-        cr.execute(SQL("%s%s", SQL(_CALL), call), log_exceptions=False)
+        cr.execute(SQL("%s%s", _CALL, call), log_exceptions=False)
     except errors.InFailedSqlTransaction:
         raise
-    except psycopg2.Error as error:
+    except Error as error:
         if error.pgcode:
             cr.execute(_CALL_END)
         raise

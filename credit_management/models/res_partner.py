@@ -912,8 +912,13 @@ class ResPartner(models.Model):
         and write-offs put the customer on hold (or say so on the hold the
         collections had set); leaving them releases a hold the collections had
         set, unless the customer's overdue items still reach a level that puts
-        it on hold (then the hold stays, with that level as its reason)."""
-        partners = self.filtered(lambda p: p.commercial_partner_id == p)
+        it on hold (then the hold stays, with that level as its reason).
+
+        The hold follows from a status change the writer was allowed to make
+        (a collector's, for the milder statuses): it is written as the
+        collections', in sudo, which keeps the writer as the author of the
+        decision log and the chatter."""
+        partners = self.filtered(lambda p: p.commercial_partner_id == p).sudo()
         Run = self.env["credit.collection.run"]
         for status in COLLECTION_HOLD_STATUSES:
             reason = Run._credit_collection_hold_reason(status, None)
@@ -1386,9 +1391,15 @@ class ResPartner(models.Model):
         for name in names:
             field = self._fields[name]
             for partner in partners:
-                value = field.convert_to_record(
-                    field.convert_to_cache(vals[name], partner), partner
-                )
+                try:
+                    value = field.convert_to_record(
+                        field.convert_to_cache(vals[name], partner), partner
+                    )
+                except (ValueError, TypeError):
+                    # Not a value of the field: a change, refused as such to
+                    # whoever may not make it (the write would fail anyway).
+                    changed.add(name)
+                    break
                 if partner[name] != value:
                     changed.add(name)
                     break

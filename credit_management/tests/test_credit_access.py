@@ -46,6 +46,11 @@ class TestCreditAccess(CreditCommon):
             {"credit_hold_by_collection": True},
             {"credit_collection_date": "2020-01-01 00:00:00"},
             {"credit_collection_status_date": "2020-01-01"},
+            # Not a number, not a date: still refused as a change, not a crash
+            # in the comparison that lets unchanged values pass.
+            {"credit_score": "high"},
+            {"credit_limit": [1]},
+            {"credit_score_date": "yesterday"},
         ):
             with self.subTest(values=values), self.assertRaises(AccessError):
                 customer.write(values)

@@ -320,6 +320,42 @@ class TestCreditCollectionLevels(CollectionCommon):
         )
         self.assertEqual(decision.why, "Legal Collection → Normal")
 
+    def test_collector_taking_a_paid_customer_back_releases_the_level_hold(self):
+        """A collector (not a credit manager) sets the status back by hand
+        after the customer paid: the hold the final notice had set goes with
+        it, as it does for a credit manager, instead of an access error on
+        the hold fields the collector may not type."""
+        partner = self._customer("Paid since")
+        invoice = self._invoice(400.0, partner=partner, days_ago=50)
+        self._run(partner)
+        partner.invalidate_recordset()
+        self.assertTrue(partner.credit_hold_by_collection)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        as_collector = partner.with_user(self.collector).with_company(self.company)
+        as_collector.credit_collection_status = "normal"
+        partner.invalidate_recordset()
+        self.assertFalse(partner.credit_hold)
+        self.assertFalse(partner.credit_hold_reason)
+        self.assertFalse(partner.credit_hold_by_collection)
+        release = self.env["credit.decision"].search(
+            [("partner_id", "=", partner.id), ("kind", "=", "release")]
+        )
+        self.assertEqual(release.user_id, self.collector, "logged as the collector's")
+        # Still 50 days late on another invoice: the hold stays, and the
+        # collector still cannot lift it by typing it away.
+        late = self._customer("Still late")
+        self._invoice(400.0, partner=late, days_ago=50)
+        self._run(late)
+        late_as_collector = late.with_user(self.collector).with_company(self.company)
+        late_as_collector.credit_collection_status = "reminded"
+        late.invalidate_recordset()
+        self.assertTrue(late.credit_hold)
+        self.assertIn("Final notice", late.credit_hold_reason)
+        with self.assertRaises(AccessError):
+            late_as_collector.credit_hold = False
+
     def test_written_off_stays_until_changed_by_hand(self):
         partner = self._customer("Written off")
         partner.credit_collection_status = "written_off"

@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 from psycopg2 import IntegrityError
 
@@ -18,6 +18,41 @@ class TestCreditAccess(CreditCommon):
         self.assertEqual(customer.credit_limit, 5000.0)
         self.assertEqual(customer.credit_exposure, 1000.0)
         self.assertEqual(customer.credit_grade_id, self.grade_c)
+
+    def test_accountants_and_auditors_open_a_rated_customer(self):
+        """Invoicing users and auditors read credit figures (the aging is
+        theirs): the customer form counted the credit reviews as them, which
+        they could not read, and failed to open for every customer."""
+        self.env["credit.scoring"]._credit_rate(self.customer, "manual")
+        for groups in ("account.group_account_invoice", "account.group_account_readonly"):
+            user = new_test_user(
+                self.env,
+                login=f"credit_reader_{groups.rsplit('_', 1)[-1]}",
+                groups=f"base.group_user,{groups}",
+                company_id=self.company.id,
+                company_ids=[Command.set(self.company.ids)],
+            )
+            with self.subTest(groups=groups):
+                self.assertFalse(user.has_group("sales_team.group_sale_salesman"))
+                customer = self.customer.with_user(user)
+                form = Form(customer)
+                self.assertEqual(form.credit_review_count, 1)
+                self.assertEqual(form.credit_grade_id, self.customer.credit_grade_id)
+                reviews = customer.action_view_credit_reviews()
+                self.assertTrue(
+                    self.env[reviews["res_model"]]
+                    .with_user(user)
+                    .search(reviews.get("domain") or [])
+                    .line_ids
+                )
+                # Asking for another limit is for salespeople and credit users.
+                arch = customer.get_views([(False, "form")])["views"]["form"]["arch"]
+                self.assertNotIn('name="action_credit_limit_request"', arch)
+        arch = (
+            self.customer.with_user(self.salesman)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn('name="action_credit_limit_request"', arch)
 
     def test_salesman_cannot_edit_credit_fields(self):
         customer = self.customer.with_user(self.salesman)

@@ -20,6 +20,12 @@ REQUEST_FIELDS = frozenset(
     }
 )
 
+# What users may write besides the request itself: the approver's note and
+# the chatter.
+USER_FIELDS = frozenset(
+    {"decision_note", "activity_ids", "message_follower_ids", "message_ids"}
+)
+
 
 class CreditLimitRequest(models.Model):
     """A request to change a customer's credit limit, permanently or for a
@@ -237,6 +243,23 @@ class CreditLimitRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            # The requester's fields only, given as values or as defaults of
+            # the context: signatures, level and current limit are the
+            # workflow's (a forged first signature left one to give).
+            given = {name for vals in vals_list for name in vals}
+            given.update(
+                key.removeprefix("default_")
+                for key in self.env.context
+                if key.startswith("default_")
+            )
+            self._credit_refuse_protected(
+                name
+                for name in given.intersection(self._fields)
+                - {"name", "requested_by_id", "state"}
+                # a related field (the currency) is not taken at creation
+                if self._fields[name].store and not self._fields[name].related
+            )
         for vals in vals_list:
             vals.pop("state", None)
             # Whoever creates it asks (data files, run as superuser, may name
@@ -250,25 +273,20 @@ class CreditLimitRequest(models.Model):
                 )
         return super().create(vals_list)
 
+    def _credit_refuse_protected(self, names):
+        """Refuse to a user (not the workflow, in sudo) the fields of ``names``
+        that are not the requester's or the approver's note."""
+        if set(names) - REQUEST_FIELDS - USER_FIELDS:
+            raise AccessError(
+                self.env._(
+                    "The state and the signatures of a limit request change "
+                    "only through its buttons."
+                )
+            )
+
     def write(self, vals):
         if not self.env.su:
-            protected = (
-                set(vals)
-                - REQUEST_FIELDS
-                - {
-                    "decision_note",
-                    "activity_ids",
-                    "message_follower_ids",
-                    "message_ids",
-                }
-            )
-            if protected:
-                raise AccessError(
-                    self.env._(
-                        "The state and the signatures of a limit request change "
-                        "only through its buttons."
-                    )
-                )
+            self._credit_refuse_protected(vals)
             if REQUEST_FIELDS.intersection(vals) and any(
                 request.state != "draft" for request in self
             ):

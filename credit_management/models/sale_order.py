@@ -428,6 +428,9 @@ class SaleOrder(models.Model):
         proposed = limit + max(check.get("excess", 0.0), 0.0)
         return partner._credit_limit_request_action(
             {
+                # The order's company, whichever the user works in: the limit
+                # is the one its check reads.
+                "default_company_id": self.company_id.id,
                 "default_order_id": self.id,
                 "default_limit_requested": self.company_id.currency_id.round(proposed),
                 "default_reason": self.env._(

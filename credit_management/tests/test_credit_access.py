@@ -24,7 +24,10 @@ class TestCreditAccess(CreditCommon):
         theirs): the customer form counted the credit reviews as them, which
         they could not read, and failed to open for every customer."""
         self.env["credit.scoring"]._credit_rate(self.customer, "manual")
-        for groups in ("account.group_account_invoice", "account.group_account_readonly"):
+        for groups in (
+            "account.group_account_invoice",
+            "account.group_account_readonly",
+        ):
             user = new_test_user(
                 self.env,
                 login=f"credit_reader_{groups.rsplit('_', 1)[-1]}",
@@ -48,10 +51,9 @@ class TestCreditAccess(CreditCommon):
                 # Asking for another limit is for salespeople and credit users.
                 arch = customer.get_views([(False, "form")])["views"]["form"]["arch"]
                 self.assertNotIn('name="action_credit_limit_request"', arch)
-        arch = (
-            self.customer.with_user(self.salesman)
-            .get_views([(False, "form")])["views"]["form"]["arch"]
-        )
+        arch = self.customer.with_user(self.salesman).get_views([(False, "form")])[
+            "views"
+        ]["form"]["arch"]
         self.assertIn('name="action_credit_limit_request"', arch)
 
     def test_salesman_cannot_edit_credit_fields(self):

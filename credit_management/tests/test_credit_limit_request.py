@@ -184,6 +184,75 @@ class TestCreditLimitRequest(CreditCommon):
         with self.assertRaisesRegex(UserError, "Only draft"):
             request.with_user(self.credit_manager).unlink()
 
+    def test_signatures_cannot_be_given_at_creation(self):
+        """Over RPC, a salesman created a request with a credit manager's
+        first signature (and its level and current limit) already filled in:
+        submitted, it waited for one signature less, and the decision log
+        named a signer who never signed. Only the requester's fields are
+        taken at creation, given as values or as defaults of the context."""
+        now = "2026-01-01 10:00:00"
+        Request = self.Request.with_user(self.salesman)
+        for forged in (
+            {"first_approver_id": self.credit_manager.id, "first_approval_date": now},
+            {"second_approver_id": self.second_manager.id},
+            {"approval_level": 1},
+            {"limit_current": 900000.0},
+            {"refused_by_id": self.credit_manager.id},
+            {"state": "approved"},
+        ):
+            values = {
+                "partner_id": self.customer.id,
+                "limit_requested": 500000.0,
+                "reason": "Forged",
+            }
+            with self.subTest(forged=forged):
+                if "state" in forged:
+                    # As before: the state is always the new request's own.
+                    request = Request.create({**values, **forged})
+                    self.assertEqual(request.state, "draft")
+                    continue
+                with self.assertRaisesRegex(AccessError, "only through its buttons"):
+                    Request.create({**values, **forged})
+                defaults = {f"default_{name}": value for name, value in forged.items()}
+                with self.assertRaisesRegex(AccessError, "only through its buttons"):
+                    Request.with_context(**defaults).create(values)
+        # A default for a field the requester does not give (a related one,
+        # another model's) is no forgery.
+        Request.with_context(
+            default_currency_id=self.company.currency_id.id, default_move_type="entry"
+        ).create({**values, "reason": "Defaults"})
+        request = self._request(500000.0)
+        self.assertEqual(request.approval_level, 2)
+        self.assertFalse(request.first_approver_id)
+        self.assertEqual(request.limit_current, 5000.0)
+
+    def test_request_from_an_order_is_in_the_orders_company(self):
+        """A salesman working in another company asks for a limit from a
+        blocked order of the first one: the request is the order's company's
+        (it was the current company's, where the limit would not help)."""
+        other = self.env["res.company"].create({"name": "Other Credit Co"})
+        self.salesman.company_ids = [Command.link(other.id)]
+        self._invoice(4000.0)
+        order = self._order(3000.0)
+        self.assertTrue(order.credit_blocked)
+        action = (
+            order.with_user(self.salesman)
+            .with_company(other)
+            .with_context(allowed_company_ids=[other.id, self.company.id])
+            .action_credit_request_limit()
+        )
+        self.assertEqual(action["context"]["default_company_id"], self.company.id)
+        form = Form(
+            self.Request.with_user(self.salesman)
+            .with_company(other)
+            .with_context(
+                allowed_company_ids=[other.id, self.company.id], **action["context"]
+            )
+        )
+        request = form.save()
+        self.assertEqual(request.company_id, self.company)
+        self.assertEqual(request.order_id, order)
+
     def test_temporary_limit_applied_and_restored(self):
         self._invoice(4000.0)
         order = self._order(3000.0)  # 4,000 + 3,000 > 5,000

@@ -1,8 +1,33 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
 from .res_partner import CreditLimitBy
+
+# A review is the re-rating's record: written by the re-rating and by its own
+# Apply button, whose context carries this object (RPC cannot send one). A
+# review created or changed over RPC would apply a limit of its own, "by a
+# review", where the company lets limits change only through requests.
+REVIEW_WRITER = object()
+
+
+def as_review_writer(records):
+    """``records`` in a context that may create and write credit reviews."""
+    return records.with_context(credit_review_writer=REVIEW_WRITER)
+
+
+def check_review_writer(records):
+    """Refuse a write of reviews or their lines outside the re-rating."""
+    env = records.env
+    if env.su or env.context.get("credit_review_writer") is REVIEW_WRITER:
+        return
+    raise AccessError(
+        env._(
+            "Credit reviews are written by the re-rating (Re-rate Now on the "
+            "customer, or the scheduled re-rating); a review's proposal is "
+            "applied with its Apply button."
+        )
+    )
 
 
 class CreditReview(models.Model):
@@ -205,6 +230,17 @@ class CreditReview(models.Model):
             warnings=warnings_raised,
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_review_writer(self)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # The chatter (followers, activities, attachments) is everyone's.
+        if any(not name.startswith(("message_", "activity_")) for name in vals):
+            check_review_writer(self)
+        return super().write(vals)
+
     def action_apply_limit(self):
         """Apply the proposal of the review: its grade and its limit (credit
         managers, through the partner guard). Only the customer's latest review
@@ -246,7 +282,7 @@ class CreditReview(models.Model):
                     "credit_limit_manual": False,
                 }
             )
-            review.write(
+            as_review_writer(review).write(
                 {
                     "grade_after_id": review.grade_proposed_id.id,
                     "limit_after": review.limit_proposed,

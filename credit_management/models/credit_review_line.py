@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from .credit_review import check_review_writer
 from .credit_score_factor import FACTOR_CODES
 
 
@@ -42,3 +43,14 @@ class CreditReviewLine(models.Model):
         for line in self:
             unit = line.factor_id.unit
             line.unit = line.company_id.currency_id.name if unit == "amount" else unit
+
+    # The re-rating writes the lines (in one COPY, after its access check);
+    # through the ORM, only as the reviews are (credit.review).
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_review_writer(self)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_review_writer(self)
+        return super().write(vals)

@@ -10,6 +10,7 @@ from psycopg2.extras import Json as PsycopgJson
 from ..tools.amounts import AmountFormatter
 from .credit_policy import CHECK_PARTNER_FIELDS
 from .credit_prediction import NO_HABITS
+from .credit_review import as_review_writer
 from .credit_score_factor import ScoreFactor, normalise
 from .res_partner import CreditLimitBy
 
@@ -643,11 +644,15 @@ class CreditScoring(models.AbstractModel):
             return Review
         names = list(review_values[0])
         if self._credit_review_other_columns(names):
-            return Review.with_context(
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                tracking_disable=True,
-            ).create(review_values)
+            return (
+                as_review_writer(Review)
+                .with_context(
+                    mail_create_nolog=True,
+                    mail_create_nosubscribe=True,
+                    tracking_disable=True,
+                )
+                .create(review_values)
+            )
         Review.check_access("create")
         fields_ = Review._fields
         currency = self.env.company.currency_id

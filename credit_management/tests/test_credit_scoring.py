@@ -530,6 +530,55 @@ class TestCreditScoring(CreditCommon):
         self.assertEqual(self.customer.credit_limit, 5000.0)
         self.assertEqual(review.limit_state, "applied")
 
+    def test_reviews_are_the_reratings_own(self):
+        """Over RPC, a credit manager created a review proposing any limit (or
+        changed the latest review's proposal) and applied it "by a review",
+        where the company lets limits change only through requests. Reviews
+        and their lines are written by the re-rating and the Apply button."""
+        self.customer.write({"credit_limit": 1000.0, "credit_limit_manual": False})
+        self.company.write(
+            {"credit_limit_mode": "propose", "credit_limit_requests_only": True}
+        )
+        self._paid_late_history()
+        manager = self.credit_manager
+        # Re-rate Now, as the credit manager: the review is written as before.
+        self.customer.with_user(manager).action_credit_rerate()
+        review = self.env["credit.review"].search(
+            [("partner_id", "=", self.customer.id)], limit=1
+        )
+        self.assertEqual(review.limit_state, "proposed")
+        self.assertEqual(review.create_uid, manager)
+        Review = self.env["credit.review"].with_user(manager)
+        with self.assertRaisesRegex(AccessError, "written by the re-rating"):
+            Review.create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "trigger": "manual",
+                    "limit_state": "proposed",
+                    "limit_proposed": 999999.0,
+                }
+            )
+        with self.assertRaisesRegex(AccessError, "written by the re-rating"):
+            review.with_user(manager).limit_proposed = 999999.0
+        with self.assertRaisesRegex(AccessError, "written by the re-rating"):
+            review.line_ids[:1].with_user(manager).contribution = 99.0
+        with self.assertRaisesRegex(AccessError, "written by the re-rating"):
+            self.env["credit.review.line"].with_user(manager).create(
+                {
+                    "review_id": review.id,
+                    "company_id": self.company.id,
+                    "factor_id": self.factor["payment_delay"].id,
+                    "code": "payment_delay",
+                }
+            )
+        # The chatter stays open, and the proposal is applied by its button.
+        review.with_user(manager).message_post(body="Checked with the bank.")
+        review.with_user(manager).action_apply_limit()
+        self.assertEqual(review.limit_state, "applied")
+        self.assertEqual(self.customer.credit_limit, review.limit_proposed)
+        self.assertNotEqual(self.customer.credit_limit, 999999.0)
+
     def test_manual_limit_is_never_lowered_silently(self):
         self.company.credit_limit_mode = "auto"
         self.customer.with_user(self.credit_manager).credit_limit = 8000.0

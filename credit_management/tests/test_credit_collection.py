@@ -672,6 +672,33 @@ class TestCreditCollectionWizard(CollectionCommon):
         self.assertEqual(action["type"], "ir.actions.report")
         self.assertEqual(action["context"]["active_ids"], communication.ids)
 
+    def test_the_run_is_todays_whatever_the_client_sends(self):
+        """Over RPC, a collector gave the wizard a date 100 days ahead (the
+        form shows it read-only): a customer 15 days late went to legal
+        collection and on hold, which only a credit manager may decide."""
+        partner = self._customer("Dated")
+        self._invoice(600.0, partner=partner, days_ago=15)
+        other = self.env["res.company"].create({"name": "Other Collections Co"})
+        self.collector.company_ids = [Command.link(other.id)]
+        Wizard = self.env["credit.collection.wizard"].with_user(self.collector)
+        wizard = Wizard.create(
+            {
+                "partner_ids": [Command.set(partner.ids)],
+                "date": self.today + timedelta(days=100),
+                "company_id": other.id,
+            }
+        )
+        self.assertEqual(wizard.date, self.today)
+        self.assertEqual(wizard.company_id, self.company)
+        wizard.write({"date": self.today + timedelta(days=100)})
+        self.assertEqual(wizard.date, self.today)
+        wizard.action_preview()
+        wizard.action_run()
+        self.assertEqual(wizard.communication_ids.level_id, self.level_15)
+        self.assertEqual(self._status(partner), "reminded")
+        partner.invalidate_recordset()
+        self.assertFalse(partner.credit_hold)
+
     def test_salesman_cannot_run_collections(self):
         with self.assertRaises(AccessError):
             self.env["credit.collection.wizard"].with_user(self.salesman).create({})

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -35,6 +35,24 @@ class CreditCollectionWizard(models.TransientModel):
     communication_ids = fields.Many2many(
         "credit.collection.communication", string="Communications Made"
     )
+
+    # The run is today's, in the current company: read-only on the form, and
+    # not taken from a client either (a date 100 days ahead handed customers
+    # to legal collection, one in the past released their holds).
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals["date"] = fields.Date.context_today(self)
+            vals["company_id"] = self.env.company.id
+        return super().create(vals_list)
+
+    def write(self, vals):
+        vals = {
+            name: value
+            for name, value in vals.items()
+            if name not in ("date", "company_id")
+        }
+        return super().write(vals)
 
     def _credit_plan(self, partners=None):
         self.ensure_one()

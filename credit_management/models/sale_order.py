@@ -101,19 +101,22 @@ class SaleOrder(models.Model):
         help="The credit team was asked to review this blocked quotation (by the "
         "salesperson, or because the customer signed or paid it online).",
     )
+    # The approvals carry the customer's figures (exposure, limit, what was
+    # overridden): for readers of credit figures. Who approved, and why, is
+    # shown on the order to everyone who sees it, as its block is.
     credit_approval_ids = fields.One2many(
         "credit.approval",
         "order_id",
         string="Credit Approvals",
         readonly=True,
         copy=False,
-        groups="base.group_user",
+        groups="credit_management.group_credit_reader",
     )
     credit_approval_id = fields.Many2one(
         "credit.approval",
         compute="_compute_credit_approval_id",
         help="The latest credit approval of this order.",
-        groups="base.group_user",
+        groups="credit_management.group_credit_reader",
     )
     credit_approval_user_id = fields.Many2one(
         "res.users",
@@ -229,8 +232,9 @@ class SaleOrder(models.Model):
     @api.depends("credit_approval_ids")
     def _compute_credit_approval_id(self):
         for order in self:
-            approval = order.credit_approval_ids[:1]
-            order.credit_approval_id = approval
+            # sudo: who approved and why, for whoever sees the order
+            approval = order.sudo().credit_approval_ids[:1]
+            order.credit_approval_id = approval.id
             order.credit_approval_user_id = approval.user_id
             order.credit_approval_reason = approval.reason
 

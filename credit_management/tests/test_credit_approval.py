@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import CreditCommon
 
@@ -46,6 +46,31 @@ class TestCreditApproval(CreditCommon):
         self.assertEqual(approval.date_expiry, self.today + timedelta(days=30))
         order.with_user(self.salesman).action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_approvals_are_read_by_readers_of_credit_figures(self):
+        """An approval holds the customer's exposure, limit and the reasons
+        overridden: any internal user could list every approval over RPC."""
+        order = self._order(1000.0)
+        self._approve(order, self.credit_manager)
+        approval = order.credit_approval_id
+        employee = new_test_user(
+            self.env,
+            login="credit_plain_employee",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            self.env["credit.approval"].with_user(employee).search_read(
+                [], ["exposure", "credit_limit", "blocking_reasons"]
+            )
+        # The salesperson still reads the approval of the order, and who
+        # approved it and why.
+        as_salesman = order.with_user(self.salesman)
+        self.assertEqual(as_salesman.credit_approval_id, approval)
+        self.assertEqual(as_salesman.credit_approval_ids.exposure, approval.exposure)
+        self.assertEqual(as_salesman.credit_approval_user_id, self.credit_manager)
+        self.assertEqual(as_salesman.credit_approval_reason, "Bank guarantee received")
 
     def test_approval_is_posted_in_the_chatter(self):
         order = self._order(1000.0)

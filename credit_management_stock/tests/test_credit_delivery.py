@@ -3,6 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 from odoo import Command
 from odoo.addons.credit_management.exceptions import CreditBlockedError
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .common import CreditStockCommon
@@ -162,6 +163,37 @@ class TestCreditDelivery(CreditStockCommon):
         self.assertFalse(delivery.credit_blocked)
         self._validate(delivery)
         self.assertEqual(delivery.state, "done")
+
+    def test_stock_user_opens_an_approved_order(self):
+        """A stock user reads sale orders but not credit figures: the order's
+        form shows who approved it and why, without the approvals' figures
+        (and without failing on them)."""
+        order = self._order(6000.0)
+        order._credit_approve("Known customer, guarantee on its way")
+        order.action_confirm()
+        as_stock_user = order.with_user(self.stock_user)
+        self.assertFalse(
+            self.stock_user.has_group("credit_management.group_credit_reader")
+        )
+        # The form as the web client loads it (core's own fields of the form,
+        # invoices and the like, are not the stock user's to read).
+        view = as_stock_user.get_views([(False, "form")])
+        credit_fields = {
+            name
+            for name in view["models"]["sale.order"]["fields"]
+            if name.startswith("credit_")
+        }
+        self.assertIn("credit_approval_reason", credit_fields)
+        self.assertNotIn("credit_approval_ids", credit_fields)
+        [values] = as_stock_user.web_read({name: {} for name in credit_fields})
+        self.assertEqual(
+            values["credit_approval_reason"], "Known customer, guarantee on its way"
+        )
+        self.assertEqual(as_stock_user.credit_approval_user_id, self.env.user)
+        with self.assertRaises(AccessError):
+            self.env["credit.approval"].with_user(self.stock_user).search_read(
+                [], ["exposure"]
+            )
 
     def test_hold_after_approval_blocks_the_delivery(self):
         order = self._order(6000.0)

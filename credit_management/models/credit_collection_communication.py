@@ -4,6 +4,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools.markers import Marker
 from .credit_collection_policy import COLLECTION_STATUSES
 
 _logger = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ COMMUNICATION_STATES = frozenset(
         "activity_id",
     }
 )
+# Its states are written by its buttons, the collection run and the sending
+# job, which carry this marker.
+COMMUNICATION_STATE = Marker("credit_communication_state")
 
 
 class CreditCollectionCommunication(models.Model):
@@ -163,7 +167,7 @@ class CreditCollectionCommunication(models.Model):
         if (
             not self.env.su
             and COMMUNICATION_STATES.intersection(vals)
-            and not self.env.context.get("credit_communication_state")
+            and not COMMUNICATION_STATE.is_set(self.env)
         ):
             raise AccessError(
                 self.env._(
@@ -184,7 +188,7 @@ class CreditCollectionCommunication(models.Model):
         for communication in self:
             if communication.mail_id.state in ("outgoing", "exception"):
                 communication.mail_id.sudo().cancel()  # sudo: the queued mail is ours
-        self.with_context(credit_communication_state=True).write({"state": "cancelled"})
+        COMMUNICATION_STATE.on(self).write({"state": "cancelled"})
         return True
 
     def action_print_letters(self):
@@ -208,7 +212,7 @@ class CreditCollectionCommunication(models.Model):
         letters = self.filtered(
             lambda c: c.state == "done" and c.letter_state == "to_print"
         )
-        letters.with_context(credit_communication_state=True).write(
+        COMMUNICATION_STATE.on(letters).write(
             {"letter_state": "printed", "date_printed": fields.Datetime.now()}
         )
         return self._credit_notify(
@@ -276,7 +280,7 @@ class CreditCollectionCommunication(models.Model):
         queue the level's e-mail (the mail queue sends it)."""
         Attachment = self.env["ir.attachment"]
         report = self.env.ref("credit_management.action_report_credit_statement")
-        for communication in self.with_context(credit_communication_state=True):
+        for communication in COMMUNICATION_STATE.on(self):
             partner = communication.partner_id.with_company(communication.company_id)
             recipient = partner._credit_collection_recipient()
             if not recipient.email:

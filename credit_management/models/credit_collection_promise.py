@@ -2,7 +2,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
+from ..tools.markers import Marker
 from .res_partner import CreditLimitBy
+
+# The state of a promise is written by its buttons and the collection run.
+PROMISE_STATE = Marker("credit_promise_state")
 
 
 class CreditCollectionPromise(models.Model):
@@ -162,7 +166,7 @@ class CreditCollectionPromise(models.Model):
     def write(self, vals):
         if {"state", "amount_received", "date_closed"}.intersection(
             vals
-        ) and not self.env.context.get("credit_promise_state"):
+        ) and not PROMISE_STATE.is_set(self.env):
             raise UserError(
                 self.env._(
                     "The state of a promise to pay changes through its buttons and "
@@ -172,14 +176,14 @@ class CreditCollectionPromise(models.Model):
         return super().write(vals)
 
     def action_cancel(self):
-        self.filtered(lambda p: p.state == "open").with_context(
-            credit_promise_state=True
-        ).write({"state": "cancelled", "date_closed": fields.Date.context_today(self)})
+        PROMISE_STATE.on(self.filtered(lambda p: p.state == "open")).write(
+            {"state": "cancelled", "date_closed": fields.Date.context_today(self)}
+        )
         return True
 
     def _credit_close(self, state, received):
         """Close these open promises as kept or broken (the collection run)."""
-        self.with_context(credit_promise_state=True).write(
+        PROMISE_STATE.on(self).write(
             {
                 "state": state,
                 "amount_received": received,

@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
+from .credit_collection_communication import COMMUNICATION_STATE
 from .credit_collection_policy import COLLECTION_HOLD_STATUSES
 from .res_partner import CreditLimitBy
 
@@ -539,9 +540,7 @@ class CreditCollectionRun(models.AbstractModel):
         for activity in Activity.create(values):
             existing[activity.res_id, activity.user_id.id] = activity
         for communication, key in todo:
-            communication.with_context(
-                credit_communication_state=True
-            ).activity_id = existing[key].id
+            COMMUNICATION_STATE.on(communication).activity_id = existing[key].id
 
     @api.model
     def _credit_collection_broken(self, promise):

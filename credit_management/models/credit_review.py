@@ -2,24 +2,25 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+from ..tools.markers import Marker
 from .res_partner import CreditLimitBy
 
 # A review is the re-rating's record: written by the re-rating and by its own
-# Apply button, whose context carries this object (RPC cannot send one). A
-# review created or changed over RPC would apply a limit of its own, "by a
-# review", where the company lets limits change only through requests.
-REVIEW_WRITER = object()
+# Apply button, which carry this marker. A review created or changed over RPC
+# would apply a limit of its own, "by a review", where the company lets limits
+# change only through requests.
+REVIEW_WRITER = Marker("credit_review_writer")
 
 
 def as_review_writer(records):
     """``records`` in a context that may create and write credit reviews."""
-    return records.with_context(credit_review_writer=REVIEW_WRITER)
+    return REVIEW_WRITER.on(records)
 
 
 def check_review_writer(records):
     """Refuse a write of reviews or their lines outside the re-rating."""
     env = records.env
-    if env.su or env.context.get("credit_review_writer") is REVIEW_WRITER:
+    if env.su or REVIEW_WRITER.is_set(env):
         return
     raise AccessError(
         env._(

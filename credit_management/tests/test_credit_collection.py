@@ -593,6 +593,21 @@ class TestCreditCollectionPromise(CollectionCommon):
             self._promise(self._customer("Past"), 50.0, -1)
         with self.assertRaises(UserError):
             promise.write({"amount_received": 100.0})
+        # The flag the buttons set cannot be sent over RPC as a plain value:
+        # a collector marked a promise kept with it.
+        for flag in (True, 1, "credit_promise_state"):
+            with self.subTest(flag=flag), self.assertRaises(UserError):
+                promise.with_user(self.collector).with_context(
+                    credit_promise_state=flag
+                ).write({"state": "kept", "amount_received": 100.0})
+        reminded = self._customer("Reminded")
+        self._invoice(600.0, partner=reminded, days_ago=31)
+        communication = self._run(reminded)
+        self.assertEqual(communication.email_state, "to_send")
+        with self.assertRaises(AccessError):
+            communication.with_user(self.collector).with_context(
+                credit_communication_state=True
+            ).write({"email_state": "queued"})
         with self.assertRaises(UserError), self.cr.savepoint():
             self.env["credit.collection.promise"].create(
                 {

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
@@ -330,11 +330,48 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains("credit_request_group_id")
+    def _check_credit_request_group(self):
+        employee = self.env.ref("base.group_user")
+        for company in self:
+            group = company.credit_request_group_id
+            if group and employee in group.all_implied_by_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Every employee belongs to %(group)s: it cannot be the group "
+                        "that gives the second signature of large limit increases "
+                        "in %(company)s. Choose a group of approvers, or leave it "
+                        "empty for Accounting / Administrator.",
+                        group=group.display_name,
+                        company=company.name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
         companies._credit_ensure_score_factors()
+        companies._credit_request_group_reads()
         return companies
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("credit_request_group_id"):
+            self._credit_request_group_reads()
+        return result
+
+    def _credit_request_group_reads(self):
+        """The second approvers open the requests they sign and the customers'
+        figures: a group chosen for them (a group of the company's own, in no
+        credit group) is made to read credit figures, as a setting's implied
+        group is."""
+        reader = self.env.ref("credit_management.group_credit_reader")
+        groups = self.credit_request_group_id.filtered(
+            lambda group: reader not in group.all_implied_ids
+        )
+        if groups:
+            # sudo: whoever may set the company's settings chose the group
+            groups.sudo().write({"implied_ids": [Command.link(reader.id)]})
 
     @api.model
     def _credit_ensure_all_score_factors(self):

@@ -428,6 +428,39 @@ class TestCreditLimitRequest(CreditCommon):
         self.assertNotIn(self.credit_manager, asked)
         self.assertIn(self.second_manager, asked)
 
+    def test_a_group_of_its_own_signs_second(self):
+        """A company named a group of its own (a CFO group, members in no
+        credit group) as Second Approvers: its member got the activity, then
+        could not open the request. The group is made to read credit figures
+        when it is chosen."""
+        cfo_group = self.env["res.groups"].create({"name": "Chief Financial Officers"})
+        cfo = new_test_user(
+            self.env,
+            login="credit_cfo",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        cfo.group_ids = [Command.link(cfo_group.id)]
+        self.env["res.config.settings"].create(
+            {"credit_request_group_id": cfo_group.id}
+        ).execute()
+        self.assertEqual(self.company.credit_request_group_id, cfo_group)
+        self.assertTrue(cfo.has_group("credit_management.group_credit_reader"))
+        request = self._request(50000.0)
+        request.with_user(self.credit_manager).action_approve()
+        self.assertIn(cfo, request.activity_ids.user_id)
+        as_cfo = request.with_user(cfo)
+        self.assertTrue(as_cfo.can_sign)
+        self.assertEqual(as_cfo.limit_requested, 50000.0)
+        as_cfo.action_approve()
+        self.assertEqual(request.state, "applied")
+        self.assertEqual(request.second_approver_id, cfo)
+        self.assertEqual(self.customer.credit_limit, 50000.0)
+        # Not every employee, though.
+        with self.assertRaisesRegex(ValidationError, "Every employee belongs"):
+            self.company.credit_request_group_id = self.env.ref("base.group_user")
+
     def test_nobody_for_the_second_signature_is_said(self):
         empty = self.env["res.groups"].create({"name": "Nobody signs"})
         self.company.credit_request_group_id = empty

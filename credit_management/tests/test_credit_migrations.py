@@ -76,3 +76,26 @@ class TestCreditMigrations(TransactionCase):
             "ALTER TABLE credit_agency ADD CONSTRAINT check_again"
             " CHECK(abs(scale_best) < 'Infinity')"
         )
+
+    def test_second_approvers_chosen_before_read_credit_figures(self):
+        """19.0.1.7.6: a group of the company's own chosen as Second Approvers
+        before the release is given "Read Credit Figures" by the upgrade."""
+        reader = self.env.ref("credit_management.group_credit_reader")
+        group = self.env["res.groups"].create({"name": "Legacy approvers"})
+        # As an older release left it: chosen, without the implied group.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_company SET credit_request_group_id = %s WHERE id = %s",
+                group.id,
+                self.env.company.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertNotIn(reader, group.all_implied_ids)
+        with self.assertLogs(
+            "credit_management_migration_19_0_1_7_6", "WARNING"
+        ) as logged:
+            self._migrate("19.0.1.7.6", "post", "19.0.1.7.5")
+        self.assertIn("Legacy approvers", "\n".join(logged.output))
+        self.env.invalidate_all()
+        self.assertIn(reader, group.all_implied_ids)

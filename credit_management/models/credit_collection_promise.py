@@ -147,20 +147,22 @@ class CreditCollectionPromise(models.Model):
         promises = super().create(vals_list)
         # A promise pauses the reminders: the customer is on a payment plan
         # (unless in legal collection or written off, which only a credit
-        # manager changes).
-        partners = promises.partner_id.filtered(
-            lambda p: (
-                (p.credit_collection_status or "normal")
-                in ("normal", "reminded", "final_notice")
-            )
-        )
-        if partners:
+        # manager changes), in the company of the promise (the status is
+        # company-dependent; the user may work in another one).
+        for promise in promises:
+            partner = promise.partner_id.with_company(promise.company_id)
+            if (partner.credit_collection_status or "normal") not in (
+                "normal",
+                "reminded",
+                "final_notice",
+            ):
+                continue
             # sudo: the collector records the promise (his right on promises);
             # the status it sets is the collections', not a change of the
             # customer's file by him
-            partners.sudo().with_context(
-                credit_limit_by=CreditLimitBy(promises[:1])
-            ).write({"credit_collection_status": "payment_plan"})
+            partner.sudo().with_context(credit_limit_by=CreditLimitBy(promise)).write(
+                {"credit_collection_status": "payment_plan"}
+            )
         return promises
 
     def write(self, vals):

@@ -528,6 +528,30 @@ class TestCreditCollectionPromise(CollectionCommon):
             )
         )
 
+    def test_promise_sets_the_status_in_its_own_company(self):
+        """A collector working in another company records a promise for the
+        first one: the payment plan was set in the company he worked in, and
+        the first company went on reminding the customer."""
+        partner = self._customer("Two companies")
+        self._invoice(600.0, partner=partner, days_ago=31)
+        other = self.env["res.company"].create({"name": "Other Promise Co"})
+        self.collector.company_ids = [Command.link(other.id)]
+        self.env["credit.collection.promise"].with_user(self.collector).with_company(
+            other
+        ).with_context(allowed_company_ids=[other.id, self.company.id]).create(
+            {
+                "partner_id": partner.id,
+                "company_id": self.company.id,
+                "amount": 600.0,
+                "date_promised": self.today + timedelta(days=5),
+            }
+        )
+        self.assertEqual(self._status(partner), "payment_plan")
+        partner.invalidate_recordset()
+        self.assertEqual(
+            partner.with_company(other).credit_collection_status or "normal", "normal"
+        )
+
     def test_promise_pauses_then_broken_resumes(self):
         partner = self._customer("Promiser")
         self._invoice(600.0, partner=partner, days_ago=31)

@@ -322,7 +322,8 @@ class CreditLimitRequest(models.Model):
                 )
             partner = request.partner_id.with_company(request.company_id).sudo()
             current = request._credit_permanent_limit()
-            waiting = self.search(
+            # sudo: a request another salesperson made waits all the same
+            waiting = self.sudo().search(
                 [
                     ("partner_id", "=", request.partner_id.id),
                     ("company_id", "=", request.company_id.id),

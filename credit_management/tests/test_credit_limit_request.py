@@ -417,6 +417,24 @@ class TestCreditLimitRequest(CreditCommon):
         with self.assertRaisesRegex(UserError, "already decided"):
             first.with_user(self.salesman).action_withdraw()
 
+    def test_one_waiting_request_whoever_made_it(self):
+        """A salesperson who does not follow the customer (his record rules
+        hide the others' requests) asked again while another salesperson's
+        request was waiting: two requests for one limit."""
+        first = self._request(6000.0)
+        other_salesman = new_test_user(
+            self.env,
+            login="credit_salesman_two",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.assertFalse(
+            self.Request.with_user(other_salesman).search([("id", "=", first.id)])
+        )
+        with self.assertRaisesRegex(UserError, "already waiting"):
+            self._request(7000.0, user=other_salesman)
+
     def test_same_limit_is_not_a_request(self):
         with self.assertRaisesRegex(UserError, "already has a limit"):
             self._request(5000.0)

@@ -833,6 +833,17 @@ class ResPartner(models.Model):
                 self._credit_check_manager(vals)
                 if vals.get("credit_limit") and "credit_limit_manual" not in vals:
                     vals["credit_limit_manual"] = True
+            # The collection settings too: given at creation, they are set by
+            # a collector as later (a salesman excluded his new customer from
+            # the collections, or showed its credit on the portal).
+            collection = {
+                name: vals[name]
+                for name in COLLECTION_FIELDS
+                if vals.get(name)
+                and not (name == "credit_collection_status" and vals[name] == "normal")
+            }
+            if collection and not vals.get("parent_id"):
+                self._credit_check_collector(collection)
             if vals.get("credit_limit") and "credit_limit_applies" not in vals:
                 vals["credit_limit_applies"] = True
         partners = super().create(vals_list)

@@ -742,6 +742,43 @@ class TestCreditCollectionWizard(CollectionCommon):
         with self.assertRaises(AccessError):
             self.env["credit.collection.wizard"].with_user(self.salesman).create({})
 
+    def test_salesman_cannot_give_collection_settings_at_creation(self):
+        """Changing them later was refused to a salesman; creating the
+        customer with them was not."""
+        Partner = self.env["res.partner"].with_user(self.salesman)
+        for values in (
+            {
+                "credit_collection_excluded": True,
+                "credit_collection_exclusion_reason": "VIP",
+            },
+            {"credit_portal_visible": True},
+            {"credit_collection_policy_id": self.policy.id},
+            {"credit_collection_status": "reminded"},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                Partner.create({"name": "New customer", "is_company": True, **values})
+        # As the form sends them, and as a collector may.
+        Partner.create(
+            {
+                "name": "Plain customer",
+                "is_company": True,
+                "credit_collection_status": "normal",
+                "credit_portal_visible": False,
+            }
+        )
+        created = (
+            self.env["res.partner"]
+            .with_user(self.collector)
+            .create(
+                {
+                    "name": "Shown customer",
+                    "is_company": True,
+                    "credit_portal_visible": True,
+                }
+            )
+        )
+        self.assertTrue(created.credit_portal_visible)
+
     def test_partner_form_shows_collection_settings(self):
         partner = self._customer("Form")
         with Form(partner.with_user(self.collector)) as form:

@@ -164,13 +164,25 @@ class CreditSecurity(models.Model):
                 raise ValidationError(
                     self.env._("The amount of a security must be above zero.")
                 )
-        return super().create(vals_list)
+        securities = super().create(vals_list)
+        # Created active (an import of the guarantees a company already holds,
+        # a credit manager over RPC): it counts from now, logged as if
+        # activated by its button.
+        securities.filtered(lambda s: s.state != "draft")._credit_log_state()
+        return securities
 
     def write(self, vals):
         before = (
             {security: security.state for security in self} if "state" in vals else {}
         )
         result = super().write(vals)
+        self.browse(
+            security.id for security, state in before.items() if security.state != state
+        )._credit_log_state()
+        return result
+
+    def _credit_log_state(self):
+        """A credit decision for the state each of these securities is in."""
         kinds = {
             "active": "security_active",
             "expired": "security_expired",
@@ -189,11 +201,10 @@ class CreditSecurity(models.Model):
                     "order_name": security.order_id.name,
                     "note": security.display_name,
                 }
-                for security, state in before.items()
-                if security.state != state and security.state in kinds
+                for security in self
+                if security.state in kinds
             ]
         )
-        return result
 
     def _credit_check_manager(self):
         if not (

@@ -227,6 +227,37 @@ class TestCreditSecurities(CreditCommon):
         security.with_user(self.credit_manager).action_activate()
         self.assertEqual(security.state, "active")
 
+    def test_security_created_active_is_logged(self):
+        """A credit manager created a security already active (over RPC, or
+        an import of the guarantees held): it counted in the credit check,
+        and the decision log had nothing of it."""
+        security = self.Security.with_user(self.credit_manager).create(
+            {
+                "name": "G-imported",
+                "partner_id": self.customer.id,
+                "security_type": "bank_guarantee",
+                "amount": 1000.0,
+                "state": "active",
+            }
+        )
+        decision = self.env["credit.decision"].search(
+            [("security_id", "=", security.id)]
+        )
+        self.assertEqual(decision.kind, "security_active")
+        self.assertEqual(decision.user_id, self.credit_manager)
+        # A draft one says nothing until it is activated.
+        draft = self.Security.create(
+            {
+                "name": "G-draft",
+                "partner_id": self.customer.id,
+                "security_type": "bank_guarantee",
+                "amount": 1000.0,
+            }
+        )
+        self.assertFalse(
+            self.env["credit.decision"].search([("security_id", "=", draft.id)])
+        )
+
     def test_bad_input_refused_nothing_written(self):
         count = self.Security.search_count([])
         base = {

@@ -26,7 +26,7 @@ def check_review_writer(records):
         env._(
             "Credit reviews are written by the re-rating (Re-rate Now on the "
             "customer, or the scheduled re-rating); a review's proposal is "
-            "applied with its Apply button."
+            "applied with its Apply Proposed Limit button."
         )
     )
 

@@ -876,6 +876,8 @@ class ResPartner(models.Model):
             partner.commercial_partner_id == partner for partner in self
         ):
             self._credit_check_manager(vals)
+        if vals.get("parent_id"):
+            self._credit_check_attach(vals["parent_id"])
         if COLLECTION_FIELDS.intersection(vals):
             changed = self._credit_fields_changed(
                 vals, COLLECTION_FIELDS, commercial_only=False
@@ -1383,6 +1385,34 @@ class ResPartner(models.Model):
                         "collection, write it off, or take it back from there."
                     )
                 )
+
+    def _credit_check_attach(self, parent_id):
+        """A customer with credit settings (grade, limit, hold) attached to
+        another company takes that company's settings (the commercial sync):
+        detached again, it kept them. A salesman turned a prepayment customer
+        into one with the shell company's grade that way; it is a credit
+        manager's change."""
+        if self.env.su or self.env.user.has_group(
+            "credit_management.group_credit_manager"
+        ):
+            return
+        # sudo: compared whoever writes (a reader of credit figures or not)
+        customers = self.sudo().filtered(
+            lambda p: (
+                p.commercial_partner_id == p
+                and p.id != parent_id
+                and (p.credit_grade_id or p.credit_limit_applies or p.credit_hold)
+            )
+        )
+        if customers:
+            raise AccessError(
+                self.env._(
+                    "%(customer)s has credit settings of its own (grade, limit or "
+                    "hold): attached to another company it would take that "
+                    "company's. Ask a credit manager.",
+                    customer=customers[0].display_name,
+                )
+            )
 
     def _credit_fields_changed(self, vals, names, commercial_only=True):
         """The fields of ``names`` that ``vals`` changes on (the commercial

@@ -135,6 +135,33 @@ class TestCreditAccess(CreditCommon):
         self.assertEqual(self.customer.credit_limit, 5000.0)
         self.assertTrue(self.customer.credit_score_date)
 
+    def test_salesman_cannot_launder_a_grade_through_a_parent(self):
+        """A salesman with contact rights made a prepayment customer a
+        contact of a company with a good grade, then a company again: it kept
+        the good grade, which he could not set directly."""
+        prepayment = (
+            self.env["credit.grade"].search(
+                [("requires_prepayment", "=", True)], limit=1
+            )
+            or self.grade_c
+        )
+        self.customer.credit_grade_id = prepayment
+        shell = self.env["res.partner"].create(
+            {"name": "Shell Co", "is_company": True, "credit_grade_id": self.grade_a.id}
+        )
+        customer = self.customer.with_user(self.salesman)
+        with self.assertRaisesRegex(AccessError, "credit settings of its own"):
+            customer.write({"is_company": False, "parent_id": shell.id})
+        self.assertEqual(self.customer.credit_grade_id, prepayment)
+        # A contact of its own customer moves between them as before, and a
+        # credit manager may attach the customer.
+        self.contact.with_user(self.salesman).parent_id = shell
+        self.assertEqual(self.contact.commercial_partner_id, shell)
+        self.customer.with_user(self.credit_manager).write(
+            {"is_company": False, "parent_id": shell.id}
+        )
+        self.assertEqual(self.customer.commercial_partner_id, shell)
+
     def test_salesman_duplicates_a_rated_customer(self):
         """The score is the original's review: a copy starts without one
         (company-dependent fields are not copied), so the manager's check on

@@ -1234,6 +1234,17 @@ class ResPartner(models.Model):
         aging periods of the current company, for its statement (company
         currency)."""
         self.ensure_one()
+        # Odoo's /report route does not check the report's groups: the
+        # statement is read by readers of credit figures, and printed in sudo
+        # by the portal page (after its opt-in checks) and the collections.
+        if not (self.env.su or self.env.user.has_group(CREDIT_READ_GROUPS)):
+            raise AccessError(
+                self.env._(
+                    "Only users who read credit figures can print the statement "
+                    "of account of %(customer)s.",
+                    customer=self.commercial_partner_id.sudo().display_name,
+                )
+            )
         date = date or fields.Date.context_today(self)
         report = (
             self.env["credit.aging.report"]
@@ -1243,7 +1254,8 @@ class ResPartner(models.Model):
         labels = report.fields_get(list(BUCKETS), ["string"])
         lines = report.search(
             [
-                ("company_id", "=", self.env.company.id),
+                # The company and its branches, as the customer's figures.
+                ("company_id", "in", self.env["credit.exposure"]._credit_company_ids()),
                 ("partner_id", "=", self.commercial_partner_id.id),
             ],
             order="date_maturity, id",

@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import call_kw
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 from psycopg2 import IntegrityError
 
 from ..exceptions import CreditBlockedError
@@ -471,6 +471,35 @@ class TestCreditCollectionChannels(CollectionCommon):
         self.assertAlmostEqual(data["buckets"][0], 200.0, msg="not due")
         self.assertAlmostEqual(sum(data["buckets"]), 500.0)
         self.assertAlmostEqual(data["buckets"][3], 300.0, msg="61-90 days")
+
+    def test_statement_counts_the_branches_invoices(self):
+        """A branch shares its company's accounting, and the customer's
+        figures count its invoices: the statement said "nothing is open"."""
+        partner = self._customer("Branch customer")
+        branch = self.env["res.company"].create(
+            {"name": "Statement Branch", "parent_id": self.company.id}
+        )
+        invoice = self._invoice(700.0, partner=partner)
+        # Stored as a branch's invoice is (the test chart of accounts cannot
+        # post in a branch made here without its fiscal setup).
+        self.env.flush_all()
+        for table in ("account_move", "account_move_line"):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET company_id = %s WHERE %s = %s",
+                    SQL.identifier(table),
+                    branch.id,
+                    SQL.identifier("id" if table == "account_move" else "move_id"),
+                    invoice.id,
+                )
+            )
+        self.env.invalidate_all()
+        self.assertEqual(invoice.sudo().company_id, branch)
+        partner = partner.with_company(self.company)
+        self.assertEqual(partner.credit_exposure, 700.0)
+        data = partner._credit_statement_data()
+        self.assertEqual(data["lines"].move_id.ids, invoice.ids)
+        self.assertAlmostEqual(data["total"], 700.0)
 
     def test_statement_in_the_customers_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")

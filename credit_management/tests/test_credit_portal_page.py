@@ -111,6 +111,37 @@ class TestCreditPortalPage(CreditCommon, HttpCase):
         self.assertEqual(self._get("/my/credit").status_code, 404)
         self.assertEqual(self._get("/my/credit/statement").status_code, 404)
 
+    def test_statement_is_not_printed_through_the_report_route(self):
+        """Odoo's /report route does not check the report's groups: a plain
+        employee printed any customer's statement there, and a portal
+        contact its own where the customer or the company had not opted in."""
+        employee = new_test_user(
+            self.env,
+            login="plain_employee",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        for login, partner in (
+            ("plain_employee", self.customer),
+            ("portal_quiet", self.quiet),
+            ("portal_acme", self.customer),
+        ):
+            self.authenticate(login, login)
+            for kind in ("html", "pdf"):
+                with self.subTest(login=login, kind=kind):
+                    response = self._get(
+                        f"/report/{kind}/credit_management.report_credit_statement/"
+                        f"{partner.id}"
+                    )
+                    self.assertNotEqual(response.status_code, 200)
+                    self.assertNotIn(self.overdue.name, response.text)
+        with self.assertRaises(AccessError):
+            self.customer.with_user(employee)._credit_statement_data()
+        # Readers of credit figures print it as before.
+        data = self.customer.with_user(self.salesman)._credit_statement_data()
+        self.assertIn(self.overdue, data["lines"].move_id)
+
     def test_company_without_opt_in_shows_nothing(self):
         self.company.credit_portal_enabled = False
         self.authenticate("portal_acme", "portal_acme")

@@ -187,19 +187,24 @@ class CreditWarning(models.AbstractModel):
             else self.env["res.users"]
         )
         Activity = self.env["mail.activity"].sudo()  # warnings go to other users
-        existing = {
-            (activity.res_id, activity.credit_warning_code, activity.user_id.id): (
-                activity
-            )
-            for activity in Activity.search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", partners.ids),
-                    ("activity_type_id", "=", activity_type.id),
-                    ("credit_warning_code", "!=", False),
-                ]
-            )
-        }
+        existing = {}
+        for activity in Activity.search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", partners.ids),
+                ("activity_type_id", "=", activity_type.id),
+                ("credit_warning_code", "!=", False),
+                ("credit_warning_company_id", "in", [company.id, False]),
+            ]
+        ):
+            key = (activity.res_id, activity.credit_warning_code, activity.user_id.id)
+            # this company's own rather than one raised before the company
+            # was recorded
+            if key not in existing or activity.credit_warning_company_id:
+                existing[key] = activity
+        several = len(self.env.user.company_ids) > 1 or (
+            self.env["res.company"].sudo().search_count([], limit=2) > 1
+        )
         model_id = self.env["ir.model"]._get_id("res.partner")
         today = fields.Date.context_today(self)
         values = []
@@ -226,11 +231,18 @@ class CreditWarning(models.AbstractModel):
                             "user_id": user.id,
                             "date_deadline": today,
                             "summary": self.env._(
+                                "Credit warning: %(partner)s (%(company)s)",
+                                partner=partner.display_name,
+                                company=company.name,
+                            )
+                            if several
+                            else self.env._(
                                 "Credit warning: %(partner)s",
                                 partner=partner.display_name,
                             ),
                             "note": Markup("<p>%s</p>") % text,
                             "credit_warning_code": code,
+                            "credit_warning_company_id": company.id,
                         }
                     )
         Activity.create(values)

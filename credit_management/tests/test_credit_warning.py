@@ -87,6 +87,30 @@ class TestCreditWarning(CreditCommon):
         self._rate_with(50)
         self.assertEqual(len(self._warnings()), 1)
 
+    def test_each_company_warns_on_its_own_figures(self):
+        """A customer warned about in two companies: the second company's
+        re-rating rewrote the first one's open warning with its own figures,
+        and raised none of its own."""
+        other = self.env["res.company"].create({"name": "Other Warning Co"})
+        Warning = self.env["credit.warning"]
+        for company, text in ((self.company, "usage 95 %"), (other, "usage 90.6 %")):
+            Warning.with_company(company)._credit_schedule_warnings(
+                self.customer, {self.customer.id: [("utilisation", text)]}
+            )
+        warnings = self._warnings()
+        self.assertEqual(len(warnings), 2)
+        by_company = {w.credit_warning_company_id: w for w in warnings}
+        self.assertIn("95 %", by_company[self.company].note)
+        self.assertIn("90.6 %", by_company[other].note)
+        self.assertIn(other.name, by_company[other].summary)
+        # Again in the first company: its own warning is updated, no third.
+        Warning.with_company(self.company)._credit_schedule_warnings(
+            self.customer, {self.customer.id: [("utilisation", "usage 97 %")]}
+        )
+        self.assertEqual(len(self._warnings()), 2)
+        self.assertIn("97 %", by_company[self.company].note)
+        self.assertIn("90.6 %", by_company[other].note)
+
     def test_invoice_crossing_overdue_days_warns_once(self):
         self._invoice(300.0, days_ago=35)
         self._rate_with(50)

@@ -3,6 +3,7 @@ import zlib
 from bisect import bisect_right
 from datetime import timedelta
 
+import psycopg2
 from odoo import api, fields, models
 from odoo.tools import SQL
 from psycopg2 import errors as pg_errors
@@ -269,7 +270,23 @@ class CreditJobRun(models.Model):
         )
         values = []
         for company in companies:
-            start = service.with_company(company)._credit_job_start(job, company)
+            # One company that cannot start (a missing exchange rate for its
+            # figures) leaves the others to their pass; it is retried at the
+            # next call.
+            try:
+                with self.env.cr.savepoint():
+                    start = service.with_company(company)._credit_job_start(
+                        job, company
+                    )
+            except psycopg2.Error:
+                raise  # the database's (a serialization failure): Odoo retries
+            except Exception:
+                _logger.exception(
+                    "credit job %s: %s could not start; the other companies go on",
+                    job,
+                    company.name,
+                )
+                continue
             if start is not None:
                 values.append(dict(start, job=job, company_id=company.id))
         # sudo: a run is the job's bookkeeping, written whoever starts the job;

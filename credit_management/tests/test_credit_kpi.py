@@ -3,6 +3,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 from ..models import credit_kpi_snapshot as kpi_snapshot
@@ -256,3 +257,33 @@ class TestCreditKpiSnapshot(CreditCommon):
         predicted = Forecast._credit_weekly("predicted")
         self.assertEqual(sum(due.values()), sum(predicted.values()))
         self.assertNotEqual(due, predicted)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditJobCompanies(CreditCommon):
+    def test_a_company_that_cannot_start_leaves_the_others_their_pass(self):
+        """A missing exchange rate in one company (its row of the month could
+        not be computed) stopped the monthly snapshot of every company, at
+        every call."""
+        other = self.env["res.company"].create({"name": "Other KPI Co"})
+        Snapshot = type(self.env["credit.kpi.snapshot"])
+        start = Snapshot._credit_job_start
+
+        def failing_start(service, job, company):
+            if company == other:
+                raise UserError("No exchange rate for EUR in Other KPI Co")
+            return start(service, job, company)
+
+        Run = self.env["credit.job.run"]
+        with (
+            patch.object(Snapshot, "_credit_job_start", failing_start),
+            patch.object(
+                type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: 1
+            ),
+            self.assertLogs(
+                "odoo.addons.credit_management.models.credit_job_run", "ERROR"
+            ) as logged,
+        ):
+            runs = Run._credit_runs("kpi_snapshot", [self.company.id, other.id])
+        self.assertEqual(runs.company_id, self.company)
+        self.assertIn("Other KPI Co could not start", "\n".join(logged.output))

@@ -232,6 +232,11 @@ class TestCreditAging(CreditCommon):
         action = wizard.action_export_xlsx()
         self.assertIn("/xlsx_file/", action["url"])
         self.assertTrue(wizard.xlsx_file)
+        # A company named "A/S" (a "/" in the URL made the download fail).
+        self.company.name = "Nordic Trading A/S #1?"
+        url = wizard.action_export_xlsx()["url"]
+        filename = url.split("/xlsx_file/")[1].split("?download=")[0]
+        self.assertRegex(filename, r"^aging-Nordic_Trading_A_S_1_-[\d-]+\.xlsx$")
 
     def test_rows_named_and_sorted_without_computing_display_names(self):
         """The rows are sorted by customer name from the stored complete name:

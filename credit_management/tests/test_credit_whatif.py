@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
@@ -253,6 +253,34 @@ class TestCreditWhatIf(CreditCommon):
         self.assertEqual(action["context"]["pivot_row_groupby"], ["user_id"])
         self.assertEqual(
             self.env[action["res_model"]].search_count(action["domain"]), 3
+        )
+
+    def test_candidate_policy_follows_the_chosen_company(self):
+        """Worked from another company, the wizard set to this one replayed
+        this company's orders against the other company's rules."""
+        other = self.env["res.company"].create(
+            {
+                "name": "Other What-If Co",
+                "credit_block_on_overdue": False,
+                "credit_overdue_days": 5,
+                "credit_block_on_limit": False,
+            }
+        )
+        self.credit_manager.company_ids = [Command.link(other.id)]
+        wizard_form = Form(
+            self.env["credit.whatif.wizard"]
+            .with_user(self.credit_manager)
+            .with_company(other)
+            .with_context(allowed_company_ids=[other.id, self.company.id])
+        )
+        self.assertEqual(wizard_form.overdue_days, 5)
+        wizard_form.company_id = self.company
+        self.assertEqual(wizard_form.overdue_days, 120)
+        self.assertTrue(wizard_form.block_on_overdue)
+        self.assertEqual(wizard_form.block_on_limit, self.company.credit_block_on_limit)
+        wizard = wizard_form.save()
+        self.assertEqual(
+            wizard.grade_limit_ids.mapped("credit_limit"), [20000.0, 5000.0, 0.0]
         )
 
 

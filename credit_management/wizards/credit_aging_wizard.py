@@ -1,5 +1,6 @@
 import base64
 import io
+import re
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -166,7 +167,10 @@ class CreditAgingWizard(models.TransientModel):
     def action_export_xlsx(self):
         self.ensure_one()
         self.xlsx_file = base64.b64encode(self._credit_aging_xlsx())
-        filename = f"aging-{self.company_id.name}-{self.date}.xlsx".replace(" ", "_")
+        # A name is part of the URL: "A/S", "#" or "?" in a company's name
+        # made the download fail.
+        filename = re.sub(r"[^\w.-]+", "_", f"aging-{self.company_id.name}-{self.date}")
+        filename = f"{filename}.xlsx"
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/credit.aging.wizard/{self.id}/xlsx_file/"

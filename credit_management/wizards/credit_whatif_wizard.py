@@ -82,6 +82,20 @@ class CreditWhatifWizard(models.TransientModel):
         string="Amount Blocked (Candidate)", readonly=True
     )
 
+    @api.onchange("company_id")
+    def _onchange_company_id(self):
+        """The candidate policy starts from the chosen company's rules and
+        grades, not the current company's (the defaults)."""
+        company = self.company_id or self.env.company
+        self.block_on_limit = company.credit_block_on_limit
+        self.block_on_overdue = company.credit_block_on_overdue
+        self.overdue_days = company.credit_overdue_days
+        self.overdue_tolerance = company.credit_overdue_tolerance
+        self.grade_limit_ids = [
+            Command.clear(),
+            *self.with_company(company)._default_grade_limit_ids(),
+        ]
+
     @api.model
     def _default_grade_limit_ids(self):
         grades = self.env["credit.grade"].search(

@@ -271,7 +271,7 @@ class TestCreditJobCompanies(CreditCommon):
 
         def failing_start(service, job, company):
             if company == other:
-                raise UserError("No exchange rate for EUR in Other KPI Co")
+                raise UserError(service.env._("No exchange rate for EUR"))
             return start(service, job, company)
 
         Run = self.env["credit.job.run"]

@@ -3,7 +3,6 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
-from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 from ..models import credit_kpi_snapshot as kpi_snapshot
@@ -271,7 +270,7 @@ class TestCreditJobCompanies(CreditCommon):
 
         def failing_start(service, job, company):
             if company == other:
-                raise UserError(service.env._("No exchange rate for EUR"))
+                raise ValueError("No exchange rate for EUR in Other KPI Co")
             return start(service, job, company)
 
         Run = self.env["credit.job.run"]

@@ -200,7 +200,8 @@ class ResCompany(models.Model):
         "res.groups",
         string="Second Approvers",
         help="Members sign the limit increases above the first level, after a "
-        "credit manager. Empty: Accounting / Administrator.",
+        "credit manager; the group is given the right to read credit figures. "
+        "Empty: Accounting / Administrator.",
     )
     credit_shadow_mode = fields.Selection(
         [

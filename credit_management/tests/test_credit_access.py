@@ -48,6 +48,14 @@ class TestCreditAccess(CreditCommon):
                     .search(reviews.get("domain") or [])
                     .line_ids
                 )
+                # The review's scheduled run is named, not a link they could
+                # not follow (credit users' records).
+                review_arch = (
+                    self.env["credit.review"]
+                    .with_user(user)
+                    .get_views([(False, "form")])["views"]["form"]["arch"]
+                )
+                self.assertIn("no_open", review_arch)
                 # Asking for another limit is for salespeople and credit users.
                 arch = customer.get_views([(False, "form")])["views"]["form"]["arch"]
                 self.assertNotIn('name="action_credit_limit_request"', arch)

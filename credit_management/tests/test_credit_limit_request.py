@@ -435,6 +435,16 @@ class TestCreditLimitRequest(CreditCommon):
         with self.assertRaisesRegex(UserError, "already waiting"):
             self._request(7000.0, user=other_salesman)
 
+    def test_no_dialog_for_a_second_request(self):
+        """Request Limit Change on a customer whose request is waiting: the
+        dialog's request was saved, then refused at its submission, and left
+        as a stray draft. The button says so before the dialog opens."""
+        self._request(6000.0)
+        before = self.Request.search_count([])
+        with self.assertRaisesRegex(UserError, "already waiting"):
+            self.customer.with_user(self.salesman).action_credit_limit_request()
+        self.assertEqual(self.Request.search_count([]), before)
+
     def test_same_limit_is_not_a_request(self):
         with self.assertRaisesRegex(UserError, "already has a limit"):
             self._request(5000.0)

@@ -311,6 +311,34 @@ class CreditLimitRequest(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
+    @api.model
+    def _credit_refuse_if_waiting(self, partner, company, other_than=None):
+        """Refuse another request for ``partner`` in ``company`` while one is
+        waiting for its decision (a submitted or approved one other than
+        ``other_than``), whoever made it."""
+        domain = [
+            ("partner_id", "=", partner.id),
+            ("company_id", "=", company.id),
+            ("state", "in", ("submitted", "approved")),
+        ]
+        if other_than:
+            domain.append(("id", "!=", other_than.id))
+        # sudo: a request another salesperson made waits all the same
+        waiting = self.sudo().search(domain, limit=1)
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "Limit request %(other)s for %(partner)s (%(limit)s) is "
+                    "already waiting: wait for its decision, or withdraw it "
+                    "first.",
+                    other=waiting.name,
+                    partner=waiting.partner_id.display_name,
+                    limit=format_amount(
+                        self.env, waiting.limit_requested, waiting.currency_id
+                    ),
+                )
+            )
+
     def action_submit(self):
         for request in self:
             if request.state != "draft":
@@ -322,29 +350,9 @@ class CreditLimitRequest(models.Model):
                 )
             partner = request.partner_id.with_company(request.company_id).sudo()
             current = request._credit_permanent_limit()
-            # sudo: a request another salesperson made waits all the same
-            waiting = self.sudo().search(
-                [
-                    ("partner_id", "=", request.partner_id.id),
-                    ("company_id", "=", request.company_id.id),
-                    ("state", "in", ("submitted", "approved")),
-                    ("id", "!=", request.id),
-                ],
-                limit=1,
+            self._credit_refuse_if_waiting(
+                request.partner_id, request.company_id, other_than=request
             )
-            if waiting:
-                raise UserError(
-                    self.env._(
-                        "Limit request %(other)s for %(partner)s (%(limit)s) is "
-                        "already waiting: wait for its decision, or withdraw it "
-                        "first.",
-                        other=waiting.name,
-                        partner=partner.display_name,
-                        limit=format_amount(
-                            self.env, waiting.limit_requested, request.currency_id
-                        ),
-                    )
-                )
             same = not request.currency_id.compare_amounts(
                 request.limit_requested, current
             )

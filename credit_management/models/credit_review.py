@@ -12,11 +12,6 @@ from .res_partner import CreditLimitBy
 REVIEW_WRITER = Marker("credit_review_writer")
 
 
-def as_review_writer(records):
-    """``records`` in a context that may create and write credit reviews."""
-    return REVIEW_WRITER.on(records)
-
-
 def check_review_writer(records):
     """Refuse a write of reviews or their lines outside the re-rating."""
     env = records.env
@@ -283,7 +278,7 @@ class CreditReview(models.Model):
                     "credit_limit_manual": False,
                 }
             )
-            as_review_writer(review).write(
+            REVIEW_WRITER.on(review).write(
                 {
                     "grade_after_id": review.grade_proposed_id.id,
                     "limit_after": review.limit_proposed,

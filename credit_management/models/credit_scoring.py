@@ -10,7 +10,7 @@ from psycopg2.extras import Json as PsycopgJson
 from ..tools.amounts import AmountFormatter
 from .credit_policy import CHECK_PARTNER_FIELDS
 from .credit_prediction import NO_HABITS
-from .credit_review import as_review_writer
+from .credit_review import REVIEW_WRITER
 from .credit_score_factor import ScoreFactor, normalise
 from .res_partner import CreditLimitBy
 
@@ -645,7 +645,7 @@ class CreditScoring(models.AbstractModel):
         names = list(review_values[0])
         if self._credit_review_other_columns(names):
             return (
-                as_review_writer(Review)
+                REVIEW_WRITER.on(Review)
                 .with_context(
                     mail_create_nolog=True,
                     mail_create_nosubscribe=True,

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_amount
 
 from ..report.credit_aging_report import BUCKETS
 from ..tools.numbers import check_finite_vals
@@ -1153,33 +1152,10 @@ class ResPartner(models.Model):
         refused at its submission, and left as a stray draft)."""
         self.ensure_one()
         partner = self.commercial_partner_id
-        company_id = (context or {}).get("default_company_id") or self.env.company.id
-        # sudo: a request another salesperson made waits all the same
-        waiting = (
-            self.env["credit.limit.request"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", company_id),
-                    ("state", "in", ("submitted", "approved")),
-                ],
-                limit=1,
-            )
+        company = self.env["res.company"].browse(
+            (context or {}).get("default_company_id") or self.env.company.id
         )
-        if waiting:
-            raise UserError(
-                self.env._(
-                    "Limit request %(other)s for %(partner)s (%(limit)s) is "
-                    "already waiting: wait for its decision, or withdraw it "
-                    "first.",
-                    other=waiting.name,
-                    partner=partner.display_name,
-                    limit=format_amount(
-                        self.env, waiting.limit_requested, waiting.currency_id
-                    ),
-                )
-            )
+        self.env["credit.limit.request"]._credit_refuse_if_waiting(partner, company)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Credit Limit Request"),

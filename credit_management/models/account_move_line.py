@@ -20,14 +20,3 @@ class AccountMoveLine(models.Model):
         " WHERE reconciled IS NOT TRUE"
         " AND (amount_residual != 0 OR amount_residual_currency != 0)"
     )
-    # The receivable line of each invoice, for its paid date (the latest
-    # reconciliation of that line, credit.prediction._credit_invoices_sql):
-    # the payment habits of a re-rating batch look it up for every paid
-    # invoice of its customers' history. Through core's move_id index each
-    # lookup read the invoice's lines from the table to keep the
-    # payment_term one; this one answers from the index (with
-    # account.partial.reconcile's, 40 % off the statement at 10,000
-    # customers, bench/ANALYSIS.md). Payment-term lines only.
-    _credit_payment_term_idx = models.Index(
-        "(move_id) INCLUDE (id) WHERE display_type = 'payment_term'"
-    )

@@ -60,6 +60,8 @@ NO_HABITS = {
     "avg_days_late": None,
     "on_time_share": None,
     "late_probability": None,
+    "first_invoice": None,
+    "sales_12m": None,
 }
 
 
@@ -105,16 +107,14 @@ class CreditPrediction(models.AbstractModel):
     # Features
     # ------------------------------------------------------------------
     @api.model
-    def _credit_invoices_sql(self, company_ids, partner_ids=None, open_amounts=False):
+    def _credit_invoices_sql(
+        self, company_ids, partner_ids=None, open_amounts=False, refunds=False
+    ):
         """Customer invoices of ``company_ids`` with their settlement: the day
-        the last payment was reconciled with their receivable lines (the
-        ``payment_term`` lines of an invoice), when fully paid; with
-        ``open_amounts``, their residual and predicted late probability too.
-
-        The receivable lines are found by their move (index on move_id) and
-        display type, not by a list of accounts: with the accounts, PostgreSQL
-        combined the move index with the account index and read every
-        receivable line of the ledger for each invoice."""
+        they were paid (``credit_paid_date``, stored), when fully paid; with
+        ``open_amounts``, their residual and predicted late probability too;
+        with ``refunds``, credit notes too, and every row's type and untaxed
+        amount (signed), for the customer's invoiced sales."""
         partner_clause = SQL()
         if partner_ids is not None:
             # Through the contacts, so that PostgreSQL reads the moves by the
@@ -134,17 +134,11 @@ class CreditPrediction(models.AbstractModel):
                    ABS(am.amount_total_signed) AS amount,
                    COALESCE(am.credit_disputed, FALSE) AS disputed,
                    am.payment_state,
-                   CASE WHEN am.payment_state IN ('paid', 'in_payment') THEN (
-                        SELECT MAX(apr.max_date)
-                          FROM account_move_line aml
-                          JOIN account_partial_reconcile apr
-                            ON apr.debit_move_id = aml.id
-                         WHERE aml.move_id = am.id
-                           AND aml.display_type = 'payment_term')
-                   END AS paid_date
+                   am.credit_paid_date AS paid_date
                    %(open_amounts)s
+                   %(refund_columns)s
               FROM account_move am
-             WHERE am.move_type = 'out_invoice'
+             WHERE am.move_type IN %(move_types)s
                AND am.state = 'posted'
                AND am.invoice_date IS NOT NULL
                AND am.invoice_date_due IS NOT NULL
@@ -153,23 +147,28 @@ class CreditPrediction(models.AbstractModel):
             """,
             company_ids=company_ids,
             partner_clause=partner_clause,
+            move_types=("out_invoice", "out_refund") if refunds else ("out_invoice",),
             open_amounts=SQL(
                 ", am.amount_residual_signed AS residual,"
                 " am.credit_late_probability AS late_probability"
             )
             if open_amounts
             else SQL(),
+            refund_columns=SQL(
+                ", am.move_type = 'out_refund' AS refund,"
+                " am.amount_untaxed_signed AS untaxed"
+            )
+            if refunds
+            else SQL(),
         )
 
     @api.model
     def _credit_flush(self):
         self.env["account.move"].flush_model(
-            ["amount_total_signed", "commercial_partner_id", "company_id"]
-            + ["credit_disputed", "invoice_date", "invoice_date_due", "move_type"]
-            + ["payment_state", "state"]
+            ["amount_total_signed", "amount_untaxed_signed", "commercial_partner_id"]
+            + ["company_id", "credit_disputed", "credit_paid_date", "invoice_date"]
+            + ["invoice_date_due", "move_type", "payment_state", "state"]
         )
-        self.env["account.move.line"].flush_model(["account_id", "move_id"])
-        self.env["account.partial.reconcile"].flush_model(["debit_move_id", "max_date"])
 
     @api.model
     def _credit_priors(self, as_of, company_ids=None):
@@ -580,7 +579,7 @@ class CreditPrediction(models.AbstractModel):
         }
 
     @api.model
-    def _credit_payment_habits(self, partner_ids, date=None):
+    def _credit_payment_habits(self, partner_ids, date=None, ledger=False):
         """How customers of the current company pay, from one reading of their
         invoices (a re-rating batch read them three times, once per factor):
 
@@ -591,7 +590,12 @@ class CreditPrediction(models.AbstractModel):
           invoices paid in the 365 days before ``date`` (days late counted
           from the due date, paying early counts as 0);
         - ``late_probability``: the open-amount-weighted late probability (%)
-          of the open invoices with a prediction, or None.
+          of the open invoices with a prediction, or None;
+        - with ``ledger``, ``first_invoice``, the date of the customer's first
+          invoice or credit note up to ``date``, and ``sales_12m``, its
+          untaxed sales (credit notes deducted) of the 365 days before
+          ``date``: the scoring's relationship and sales volume, read in the
+          same pass over the invoices (None without ``ledger``).
 
         :return: {commercial partner id: dict}, customers with any of these only
         """
@@ -633,16 +637,38 @@ class CreditPrediction(models.AbstractModel):
                                  100.0 * AVG((paid_date <= due)::int)
                                      FILTER (WHERE in_history) AS on_time_share
                             FROM paid
-                        GROUP BY partner_id)
-            SELECT COALESCE(habits.partner_id, open.partner_id),
+                        GROUP BY partner_id),
+                 ledger AS (%(ledger)s)
+            SELECT COALESCE(habits.partner_id, open.partner_id, ledger.partner_id),
                    habits.index_days, COALESCE(habits.paid_count, 0),
                    habits.avg_days_late, habits.on_time_share,
-                   open.late_probability
+                   open.late_probability, ledger.first_invoice, ledger.sales
               FROM habits
          FULL JOIN open ON open.partner_id = habits.partner_id
+         FULL JOIN ledger
+                ON ledger.partner_id = COALESCE(habits.partner_id, open.partner_id)
                 """,
+                # With the ledger, credit notes are read too: they have no paid
+                # date (paid invoices only), and no prediction.
                 invoices=self._credit_invoices_sql(
-                    company_ids, partner_ids, open_amounts=True
+                    company_ids, partner_ids, open_amounts=True, refunds=ledger
+                ),
+                ledger=SQL(
+                    """
+                          SELECT partner_id,
+                                 MIN(invoice_date) AS first_invoice,
+                                 SUM(untaxed) FILTER (
+                                     WHERE invoice_date > %(since)s) AS sales
+                            FROM inv
+                           WHERE invoice_date <= %(date)s
+                        GROUP BY partner_id""",
+                    since=since_history,
+                    date=date,
+                )
+                if ledger
+                else SQL(
+                    "SELECT NULL::int AS partner_id, NULL::date AS first_invoice,"
+                    " NULL::numeric AS sales WHERE FALSE"
                 ),
                 date=date,
                 since_index=since_index,
@@ -660,8 +686,19 @@ class CreditPrediction(models.AbstractModel):
                 "late_probability": float(probability)
                 if probability is not None
                 else None,
+                "first_invoice": first_invoice,
+                "sales_12m": float(sales) if sales is not None else None,
             }
-            for partner_id, days, paid_count, late, on_time, probability in rows
+            for (
+                partner_id,
+                days,
+                paid_count,
+                late,
+                on_time,
+                probability,
+                first_invoice,
+                sales,
+            ) in rows
         }
 
     # ------------------------------------------------------------------

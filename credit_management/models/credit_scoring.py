@@ -1,6 +1,5 @@
 import io
 from collections import defaultdict
-from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
@@ -11,7 +10,7 @@ from ..tools.amounts import AmountFormatter
 from .credit_policy import CHECK_PARTNER_FIELDS
 from .credit_prediction import NO_HABITS
 from .credit_review import REVIEW_WRITER
-from .credit_score_factor import ScoreFactor, normalise
+from .credit_score_factor import ScoreFactor
 from .res_partner import CreditLimitBy
 
 # What a rating writes on every customer it rates: fields without tracking.
@@ -62,43 +61,10 @@ class CreditScoring(models.AbstractModel):
         whole move and move line tables for every batch of the re-rating).
         """
         date = date or fields.Date.context_today(self)
-        since = date - timedelta(days=365)
         partners.fetch(RATE_PARTNER_FIELDS)
         exposure = self.env["credit.exposure"]
         figures = exposure._credit_figures(partners, date)
-        company_ids = exposure._credit_company_ids()
         partner_ids = partners.ids
-        contact_ids = exposure._credit_contact_ids_sql(partner_ids)
-        self.env["account.move"].flush_model(
-            ["amount_untaxed_signed", "invoice_date", "commercial_partner_id"]
-            + ["company_id", "partner_id", "move_type", "state"]
-        )
-        ledger = {
-            row[0]: row[1:]
-            for row in self.env.execute_query(
-                SQL(
-                    """
-            SELECT am.commercial_partner_id,
-                   MIN(am.invoice_date),
-                   SUM(am.amount_untaxed_signed)
-                       FILTER (WHERE am.invoice_date > %(since)s)
-              FROM account_move am
-             WHERE am.move_type IN ('out_invoice', 'out_refund')
-               AND am.state = 'posted'
-               AND am.invoice_date <= %(date)s
-               AND am.company_id = ANY(%(company_ids)s)
-               AND am.partner_id = ANY(%(contact_ids)s)
-               AND am.commercial_partner_id = ANY(%(partner_ids)s)
-          GROUP BY am.commercial_partner_id
-                    """,
-                    company_ids=company_ids,
-                    partner_ids=partner_ids,
-                    contact_ids=contact_ids,
-                    since=since,
-                    date=date,
-                )
-            )
-        }
         ratings = self.env["credit.rating"]._credit_external_scores(
             partner_ids, self.env.company.id, date
         )
@@ -110,12 +76,16 @@ class CreditScoring(models.AbstractModel):
                 pid: values["credit_exposure"] for pid, values in figures.items()
             },
         )
-        habits = self.env["credit.prediction"]._credit_payment_habits(partner_ids, date)
+        # With the customers' first invoice and 12-month sales, from the same
+        # reading of their invoices.
+        habits = self.env["credit.prediction"]._credit_payment_habits(
+            partner_ids, date, ledger=True
+        )
         result = {}
         for partner in partners:
             values = figures[partner.id]
             habit = habits.get(partner.id) or NO_HABITS
-            first_invoice, sales = ledger.get(partner.id, (None, None))
+            first_invoice, sales = habit["first_invoice"], habit["sales_12m"]
             has_ledger = first_invoice is not None
             limit = partner._credit_limit_on(date) or 0.0
             # Securities count as the company says (on the limit or the exposure).
@@ -252,25 +222,46 @@ class CreditScoring(models.AbstractModel):
         """
         if not isinstance(factors, tuple):
             factors = self._credit_scorecard(factors, settings)
+        # Run for every customer of a re-rating: plain locals and tuple
+        # unpacking, the same arithmetic as ``normalise`` (bench/ANALYSIS.md).
+        get = raws.get
+        values = [get(factor.code) for factor in factors]
         total = sum(
-            factor.weight for factor in factors if raws.get(factor.code) is not None
+            factor.weight
+            for factor, raw in zip(factors, values, strict=True)
+            if raw is not None
         )
         lines, exact = [], 0.0
-        for factor in factors:
-            raw = raws.get(factor.code)
-            has_data = raw is not None and total > 0
-            normalised = normalise(raw, factor.best, factor.worst) if has_data else 0.0
-            effective = 100.0 * factor.weight / total if has_data else 0.0
+        for (factor_id, _code, sequence, weight, best, worst), raw in zip(
+            factors, values, strict=True
+        ):
+            if raw is None or not total > 0:
+                lines.append(
+                    {
+                        "factor_id": factor_id,
+                        "sequence": sequence,
+                        "has_data": False,
+                        "raw_value": raw or 0.0,
+                        "normalised_value": 0.0,
+                        "weight": weight,
+                        "effective_weight": 0.0,
+                        "contribution": 0.0,
+                    }
+                )
+                continue
+            normalised = (raw - worst) / (best - worst) * 100.0
+            normalised = 0.0 if normalised < 0.0 else min(normalised, 100.0)
+            effective = 100.0 * weight / total
             contribution = normalised * effective / 100.0
             exact += contribution
             lines.append(
                 {
-                    "factor_id": factor.id,
-                    "sequence": factor.sequence,
-                    "has_data": has_data,
+                    "factor_id": factor_id,
+                    "sequence": sequence,
+                    "has_data": True,
                     "raw_value": raw or 0.0,
                     "normalised_value": round(normalised, 2),
-                    "weight": factor.weight,
+                    "weight": weight,
                     "effective_weight": round(effective, 2),
                     "contribution": round(contribution, 2),
                 }

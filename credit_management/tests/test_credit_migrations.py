@@ -99,3 +99,29 @@ class TestCreditMigrations(TransactionCase):
         self.assertIn("Legacy approvers", "\n".join(logged.output))
         self.env.invalidate_all()
         self.assertIn(reader, group.all_implied_ids)
+
+    def test_paid_dates_stored_and_their_lookup_index_dropped(self):
+        """19.0.1.8.0 stores the paid date of customer invoices: the upgrade
+        creates and fills the column before the ORM would compute it over the
+        whole ledger, and drops the index that served the lookup."""
+        cr = self.env.cr
+        self.env.flush_all()
+        paid = SQL(
+            "SELECT id, credit_paid_date FROM account_move"
+            " WHERE credit_paid_date IS NOT NULL ORDER BY id"
+        )
+        before = self.env.execute_query(paid)
+        # As 19.0.1.7.6 left it: no column, the payment-term index.
+        cr.execute("ALTER TABLE account_move DROP COLUMN credit_paid_date")
+        cr.execute(
+            "CREATE INDEX account_move_line_credit_payment_term_idx"
+            " ON account_move_line (move_id) INCLUDE (id)"
+            " WHERE display_type = 'payment_term'"
+        )
+        self._migrate("19.0.1.8.0", "pre", "19.0.1.7.6")
+        self.assertEqual(self.env.execute_query(paid), before)
+        cr.execute(
+            "SELECT 1 FROM pg_indexes"
+            " WHERE indexname = 'account_move_line_credit_payment_term_idx'"
+        )
+        self.assertFalse(cr.fetchall())

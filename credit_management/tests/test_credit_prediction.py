@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models.account_move import fill_credit_paid_dates
 from ..models.credit_prediction import FEATURE_CODES
 from ..tools import regression
 from .common import CreditCommon, CronRunner, crash_in_second_batch
@@ -62,55 +63,120 @@ class TestCreditPrediction(PredictionLedger):
         [row] = [row for row in rows if row["id"] == move.id]
         return dict(zip(FEATURE_CODES, row["features"], strict=True)), row
 
-    def test_paid_dates_are_read_from_the_indexes(self):
-        """The paid date of each paid invoice (the latest reconciliation of
-        its payment-term line) is looked up for every paid invoice of a
-        re-rating batch's history: the lookup goes through the addon's two
-        covering indexes, which answer it without the table once vacuumed,
-        not through core's move_id index, which reads every line of the
-        invoice (40 % off the payment habits at 10,000 customers,
-        bench/ANALYSIS.md).
-        Sequential scans are turned off: on a test database this small
-        PostgreSQL would rightly prefer them; the test is that the statement
-        matches the indexes at all."""
-        cr = self.env.cr
-        self.env.flush_all()
-        cr.execute("ANALYZE account_move_line")
-        cr.execute("ANALYZE account_partial_reconcile")
-        # Undone with the test's savepoint, as any SET LOCAL. Core's indexes on
-        # the same columns are set aside too (for the test's savepoint): on a
-        # database vacuum has not reached, a scan of the addon's index costs
-        # the same as one of core's, and PostgreSQL may take either.
-        cr.execute("SET LOCAL enable_seqscan = off")
-        cr.execute("SET LOCAL enable_bitmapscan = off")
-        cr.execute("DROP INDEX IF EXISTS account_move_line__move_id_index")
-        cr.execute(
-            "DROP INDEX IF EXISTS account_partial_reconcile__debit_move_id_index"
+    def test_paid_date_follows_the_reconciliations(self):
+        """An invoice's paid date is stored: the day of the latest payment
+        reconciled with it once it is fully paid, none while it is open or
+        partly paid, none again when a payment is taken back."""
+        invoice = self._open_invoice(1000.0, self.punctual, issued=20)
+        self.assertFalse(invoice.credit_paid_date)
+        first, second = self.today - timedelta(days=9), self.today - timedelta(days=4)
+        self._register_payment(invoice, amount=400.0, payment_date=first)
+        self.assertEqual(invoice.payment_state, "partial")
+        self.assertFalse(invoice.credit_paid_date)
+        self._register_payment(invoice, amount=600.0, payment_date=second)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice.credit_paid_date, second)
+        receivable = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
         )
+        receivable.matched_credit_ids.filtered(
+            lambda partial: partial.max_date == second
+        ).unlink()
+        self.assertEqual(invoice.payment_state, "partial")
+        self.assertFalse(invoice.credit_paid_date)
+        # Settled by a credit note of today: paid today.
+        refund = self.init_invoice(
+            "out_refund",
+            partner=self.punctual,
+            invoice_date=self.today,
+            amounts=[600.0],
+            taxes=[],
+            post=True,
+        )
+        (
+            receivable
+            | refund.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        ).reconcile()
+        self.assertEqual(invoice.credit_paid_date, self.today)
+        self.assertFalse(refund.credit_paid_date)  # customer invoices only
+        habits = self.service._credit_payment_habits(self.punctual.ids)
+        self.assertEqual(habits[self.punctual.id]["paid_count"], self.PAID + 1)
+
+    def test_payment_habits_read_no_reconciliation(self):
+        """The payment habits read each invoice's stored paid date: their
+        statement reads neither journal items nor reconciliations. It looked
+        the date up in them for every paid invoice of a batch's history, most
+        of the statement's time (bench/ANALYSIS.md)."""
+        self.env.flush_all()
         query = self.service._credit_invoices_sql(
             self.env["credit.exposure"]._credit_company_ids(),
             [self.late_customer.id],
+            open_amounts=True,
+            refunds=True,
         )
         [[plan]] = self.env.execute_query(SQL("EXPLAIN (FORMAT JSON) %s", query))
-        scans = {}
+        tables = set()
 
         def walk(node):
-            if node.get("Index Name"):
-                scans[node["Index Name"]] = node["Node Type"]
+            if node.get("Relation Name"):
+                tables.add(node["Relation Name"])
             for child in node.get("Plans", ()):
                 walk(child)
 
         walk(plan[0]["Plan"])
-        # An index-only scan where the tables' pages are all visible (a
-        # vacuumed database, bench/ANALYSIS.md), else a plain scan of it.
-        for index in (
-            "account_move_line_credit_payment_term_idx",
-            "account_partial_reconcile_credit_debit_date_idx",
-        ):
-            self.assertIn(scans.get(index), ("Index Only Scan", "Index Scan"), scans)
+        self.assertIn("account_move", tables)
+        self.assertFalse(
+            tables & {"account_move_line", "account_partial_reconcile"}, tables
+        )
         habits = self.service._credit_payment_habits(self.late_customer.ids)
         self.assertEqual(habits[self.late_customer.id]["paid_count"], self.PAID)
         self.assertEqual(habits[self.late_customer.id]["avg_days_late"], 20.0)
+
+    def test_paid_dates_are_filled_where_the_column_is_new(self):
+        """At install or at the upgrade that adds it, the column is created
+        and filled in one statement (``fill_credit_paid_dates``, called by
+        account.move's ``_auto_init`` and migrations/19.0.1.8.0), with the
+        dates the compute gives: not computed by the ORM invoice by invoice
+        over the whole ledger."""
+        cr = self.env.cr
+        self.env.flush_all()
+        query = SQL(
+            "SELECT id, credit_paid_date FROM account_move"
+            " WHERE commercial_partner_id = ANY(%s) ORDER BY id",
+            [self.late_customer.id, self.punctual.id],
+        )
+        computed = self.env.execute_query(query)
+        self.assertEqual(
+            sum(1 for _move_id, paid_date in computed if paid_date), 2 * self.PAID
+        )
+        self.assertFalse(fill_credit_paid_dates(cr))  # the column exists
+        cr.execute("ALTER TABLE account_move DROP COLUMN credit_paid_date")
+        self.assertTrue(fill_credit_paid_dates(cr))
+        self.assertEqual(self.env.execute_query(query), computed)
+
+    def test_habits_with_the_ledger_give_first_invoice_and_sales(self):
+        """With ``ledger``, the same reading of the invoices gives the scoring
+        the customer's first invoice (relationship) and its untaxed sales of
+        the last 12 months, credit notes deducted (sales volume): it was a
+        statement of its own reading the same invoices again."""
+        self.init_invoice(
+            "out_refund",
+            partner=self.late_customer,
+            invoice_date=self.today - timedelta(days=10),
+            amounts=[300.0],
+            taxes=[],
+            post=True,
+        )
+        habits = self.service._credit_payment_habits(
+            self.late_customer.ids, ledger=True
+        )[self.late_customer.id]
+        self.assertEqual(habits["first_invoice"], self.today - timedelta(days=300))
+        self.assertEqual(habits["sales_12m"], self.PAID * 1000.0 + 2000 + 500 - 300)
+        self.assertEqual(habits["paid_count"], self.PAID)
+        self.assertEqual(habits["avg_days_late"], 20.0)
+        without = self.service._credit_payment_habits(self.late_customer.ids)
+        self.assertIsNone(without[self.late_customer.id]["first_invoice"])
+        self.assertIsNone(without[self.late_customer.id]["sales_12m"])
 
     def test_priors_are_the_company_history(self):
         priors = self.service._credit_priors(self.today)

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, ormcache
+from odoo.tools import SQL, float_round, ormcache
 
 from ..tools.prepared import execute_prepared_dict
 
@@ -340,11 +340,17 @@ class CreditExposure(models.AbstractModel):
         )
         rates = self._credit_rates({row["currency_id"] for row in rows}, date)
         company_currency = company.currency_id
+        # The currency's rounding read once (res.currency.round reads the field
+        # through the ORM at each call: twice per customer of a batch).
+        rounding = company_currency.rounding
+
+        def round_amount(amount):
+            return float_round(amount, precision_rounding=rounding)
 
         def convert(currency_id, amount, company_amount=None):
             if currency_id == company_currency.id and company_amount is not None:
                 return company_amount
-            return company_currency.round((amount or 0.0) * rates[currency_id])
+            return round_amount((amount or 0.0) * rates[currency_id])
 
         part = {"order": "orders_uninvoiced", "draft": "invoices_draft"}
         for row in rows:
@@ -374,7 +380,7 @@ class CreditExposure(models.AbstractModel):
                 )
         for partner_id in commercial_ids:
             values = result[partner_id]
-            values["credit_exposure"] = company_currency.round(
+            values["credit_exposure"] = round_amount(
                 values["receivable_open"]
                 + values["orders_uninvoiced"]
                 + values["invoices_draft"]

@@ -159,6 +159,7 @@ class CreditLimitRequest(models.Model):
         help="Whose signature the request waits for.",
     )
     can_sign = fields.Boolean(compute="_compute_can_sign")
+    can_withdraw = fields.Boolean(compute="_compute_can_withdraw")
     sign_hint = fields.Char(
         compute="_compute_can_sign",
         help="Why the current user cannot sign this request.",
@@ -210,6 +211,17 @@ class CreditLimitRequest(models.Model):
             )
             request.can_sign = request.state == "submitted" and not refusal
             request.sign_hint = refusal
+
+    @api.depends("state", "requested_by_id")
+    @api.depends_context("uid")
+    def _compute_can_withdraw(self):
+        manager = self.env.user.has_group("credit_management.group_credit_manager")
+        for request in self:
+            request.can_withdraw = (
+                request.state in ("draft", "submitted")
+                and bool(request._origin.id)
+                and (request.requested_by_id == self.env.user or manager)
+            )
 
     @api.constrains("limit_type", "date_from", "date_to")
     def _check_dates(self):

@@ -18,6 +18,24 @@ class ScoreFactor(NamedTuple):
     worst: float
 
 
+class Scorecard(tuple):
+    """The ``ScoreFactor`` of a scoring, in their order, with the effective
+    weight of each factor for a given total of the weights with data: the
+    customers of a batch share a few totals, computed once for them."""
+
+    def effective_weights(self, total):
+        """(exact, rounded) effective weight (%) of each factor when the
+        factors with data weigh ``total``."""
+        cache = self.__dict__.setdefault("_effective", {})
+        weights = cache.get(total)
+        if weights is None:
+            weights = cache[total] = tuple(
+                (exact, round(exact, 2))
+                for exact in (100.0 * factor.weight / total for factor in self)
+            )
+        return weights
+
+
 def normalise(raw, best, worst):
     """Score 0-100 of a raw value, linear between the breakpoints (which
     differ: the factor's constraint and the scorecard see to it)."""

@@ -10,7 +10,7 @@ from ..tools.amounts import AmountFormatter
 from .credit_policy import CHECK_PARTNER_FIELDS
 from .credit_prediction import NO_HABITS
 from .credit_review import REVIEW_WRITER
-from .credit_score_factor import ScoreFactor
+from .credit_score_factor import Scorecard, ScoreFactor
 from .res_partner import CreditLimitBy
 
 # What a rating writes on every customer it rates: fields without tracking.
@@ -94,6 +94,7 @@ class CreditScoring(models.AbstractModel):
             )
             if not limit:
                 net_limit = 0.0
+            risk_class = partner.country_id.credit_risk_class
             result[partner.id] = {
                 "payment_delay": habit["avg_days_late"],
                 "payment_on_time": habit["on_time_share"],
@@ -113,11 +114,7 @@ class CreditScoring(models.AbstractModel):
                 "external_rating": (
                     ratings[partner.id][0] if partner.id in ratings else None
                 ),
-                "country_risk": (
-                    float(partner.country_id.credit_risk_class)
-                    if partner.country_id.credit_risk_class
-                    else None
-                ),
+                "country_risk": float(risk_class) if risk_class else None,
                 "payment_index": (
                     habit["payment_index"][1] if habit["payment_index"] else None
                 ),
@@ -190,7 +187,7 @@ class CreditScoring(models.AbstractModel):
         :param factors: credit.score.factor records, in their order
         :param settings: optional {factor id: (weight, best, worst)} overriding
             the stored ones (weight preview)
-        :return: tuple of ``ScoreFactor``
+        :return: ``Scorecard``, a tuple of ``ScoreFactor``
         """
         settings = settings or {}
         card = []
@@ -207,7 +204,7 @@ class CreditScoring(models.AbstractModel):
                     factor.id, factor.code, factor.sequence, weight, best, worst
                 )
             )
-        return tuple(card)
+        return Scorecard(card)
 
     @api.model
     def _credit_score(self, raws, factors, settings=None):
@@ -220,10 +217,11 @@ class CreditScoring(models.AbstractModel):
             worst)} overriding the stored ones (weight preview)
         :return: (score or None when no factor has data, list of line values)
         """
-        if not isinstance(factors, tuple):
+        if not isinstance(factors, Scorecard):
             factors = self._credit_scorecard(factors, settings)
-        # Run for every customer of a re-rating: plain locals and tuple
-        # unpacking, the same arithmetic as ``normalise`` (bench/ANALYSIS.md).
+        # Run for every customer of a re-rating: plain locals, tuple
+        # unpacking, the effective weights of the batch's few totals computed
+        # once, the same arithmetic as ``normalise`` (bench/ANALYSIS.md).
         get = raws.get
         values = [get(factor.code) for factor in factors]
         total = sum(
@@ -231,11 +229,13 @@ class CreditScoring(models.AbstractModel):
             for factor, raw in zip(factors, values, strict=True)
             if raw is not None
         )
+        weights = factors.effective_weights(total) if total > 0 else None
         lines, exact = [], 0.0
-        for (factor_id, _code, sequence, weight, best, worst), raw in zip(
-            factors, values, strict=True
-        ):
-            if raw is None or not total > 0:
+        for index, (
+            (factor_id, _code, sequence, weight, best, worst),
+            raw,
+        ) in enumerate(zip(factors, values, strict=True)):
+            if raw is None or weights is None:
                 lines.append(
                     {
                         "factor_id": factor_id,
@@ -250,8 +250,13 @@ class CreditScoring(models.AbstractModel):
                 )
                 continue
             normalised = (raw - worst) / (best - worst) * 100.0
-            normalised = 0.0 if normalised < 0.0 else min(normalised, 100.0)
-            effective = 100.0 * weight / total
+            if normalised <= 0.0:
+                normalised = shown = 0.0
+            elif normalised >= 100.0:
+                normalised = shown = 100.0
+            else:
+                shown = round(normalised, 2)
+            effective, effective_shown = weights[index]
             contribution = normalised * effective / 100.0
             exact += contribution
             lines.append(
@@ -260,9 +265,9 @@ class CreditScoring(models.AbstractModel):
                     "sequence": sequence,
                     "has_data": True,
                     "raw_value": raw or 0.0,
-                    "normalised_value": round(normalised, 2),
+                    "normalised_value": shown,
                     "weight": weight,
-                    "effective_weight": round(effective, 2),
+                    "effective_weight": effective_shown,
                     "contribution": round(contribution, 2),
                 }
             )

@@ -532,6 +532,7 @@ class ResPartner(models.Model):
             partner.credit_external_rating = score
             partner.credit_external_rating_date = date
 
+    @api.depends_context("company")
     def _compute_credit_payment_index(self):
         indexes = self.env["credit.prediction"]._credit_payment_index(
             self.commercial_partner_id.ids

@@ -131,6 +131,12 @@ class TestCreditKpiSnapshot(CreditCommon):
         # shown on the customer, rounded as the fields are
         self.assertAlmostEqual(self.buyer.credit_days_beyond_terms, days, places=1)
         self.assertEqual(self.buyer.credit_payment_index, round(index))
+        # Each company's own: read again in a company without these invoices
+        # (the value computed for the first company was served from the cache).
+        elsewhere = self.buyer.with_company(self.setup_other_company()["company"])
+        self.assertEqual(elsewhere.credit_payment_index, 0)
+        self.assertEqual(elsewhere.credit_days_beyond_terms, 0)
+        self.assertEqual(self.buyer.credit_payment_index, round(index))
         raws = self.env["credit.scoring"]._credit_factor_raw_values(
             self.buyer | self.customer
         )

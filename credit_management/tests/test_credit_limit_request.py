@@ -407,9 +407,15 @@ class TestCreditLimitRequest(CreditCommon):
             company_id=self.company.id,
             company_ids=[Command.set(self.company.ids)],
         )
+        # The button is offered to whoever may press it only: the requester
+        # and the credit managers (it was shown to anyone, then refused).
+        self.assertFalse(first.with_user(other_salesman).can_withdraw)
+        self.assertTrue(first.with_user(self.salesman).can_withdraw)
+        self.assertTrue(first.with_user(self.credit_manager).can_withdraw)
         with self.assertRaisesRegex(AccessError, "can withdraw"):
             first.with_user(other_salesman).action_withdraw()
         first.with_user(self.salesman).action_withdraw()
+        self.assertFalse(first.with_user(self.salesman).can_withdraw)
         self.assertEqual(first.state, "cancelled")
         self.assertFalse(first.activity_ids)
         second = self._request(7000.0)

@@ -99,6 +99,11 @@ class TestCreditPrediction(PredictionLedger):
         ).reconcile()
         self.assertEqual(invoice.credit_paid_date, self.today)
         self.assertFalse(refund.credit_paid_date)  # customer invoices only
+        # A column of the customer invoices, hidden by default.
+        arch = self.env["account.move"].get_view(
+            self.env.ref("account.view_out_invoice_tree").id, "list"
+        )["arch"]
+        self.assertIn('name="credit_paid_date"', arch)
         habits = self.service._credit_payment_habits(self.punctual.ids)
         self.assertEqual(habits[self.punctual.id]["paid_count"], self.PAID + 1)
 

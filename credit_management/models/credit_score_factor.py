@@ -4,7 +4,13 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
+from ..tools.markers import Marker
 from ..tools.numbers import check_finite
+
+# Weights written one by one, their sum checked once all are written (the
+# scoring wizard, a company's first factors): a marker, not a plain context
+# value a JSON-RPC call could carry to skip the check.
+WEIGHTS_BATCH = Marker("credit_weights_batch")
 
 
 class ScoreFactor(NamedTuple):
@@ -130,7 +136,7 @@ class CreditScoreFactor(models.Model):
     @api.constrains("weight", "company_id")
     def _check_weight_sum(self):
         check_finite(self, ("weight",))
-        if self.env.context.get("credit_weights_batch"):
+        if WEIGHTS_BATCH.is_set(self.env):
             return  # the scoring wizard checks the sum once all weights are written
         self.company_id._credit_check_weight_sum()
 

@@ -3,7 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
 from .credit_policy import CREDIT_RULES
-from .credit_score_factor import FACTOR_DEFAULTS
+from .credit_score_factor import FACTOR_DEFAULTS, WEIGHTS_BATCH
 
 
 class ResCompany(models.Model):
@@ -419,9 +419,7 @@ class ResCompany(models.Model):
             for weight in [0.0 if company.id in with_factors else default]
         ]
         # sudo: factors are configuration created with the company, whoever creates it
-        self.env["credit.score.factor"].sudo().with_context(
-            credit_weights_batch=True
-        ).create(values)
+        WEIGHTS_BATCH.on(self.env["credit.score.factor"].sudo()).create(values)
 
     def _credit_check_weight_sum(self):
         for company in self:

@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..exceptions import CreditBlockedError
+from ..models.credit_score_factor import WEIGHTS_BATCH
 from .common import CreditCommon
 
 
@@ -41,9 +42,9 @@ class TestCreditInformation(CreditCommon):
 
     @classmethod
     def _set_weights(cls, weights):
-        cls.factors.with_context(credit_weights_batch=True).write({"weight": 0})
+        WEIGHTS_BATCH.on(cls.factors).write({"weight": 0})
         for code, weight in weights.items():
-            cls.factor[code].with_context(credit_weights_batch=True).weight = weight
+            WEIGHTS_BATCH.on(cls.factor[code]).weight = weight
         cls.company._credit_check_weight_sum()
 
     def _statement(self, **values):

@@ -7,6 +7,7 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import SQL, format_amount, mute_logger
 from psycopg2 import IntegrityError
 
+from ..models.credit_score_factor import WEIGHTS_BATCH
 from ..models.credit_scoring import UNTRACKED_RATING_FIELDS
 from ..tools.amounts import AmountFormatter
 from .common import CreditCommon
@@ -29,9 +30,9 @@ class TestCreditScoring(CreditCommon):
 
     @classmethod
     def _set_weights(cls, weights):
-        cls.factors.with_context(credit_weights_batch=True).write({"weight": 0})
+        WEIGHTS_BATCH.on(cls.factors).write({"weight": 0})
         for code, weight in weights.items():
-            cls.factor[code].with_context(credit_weights_batch=True).weight = weight
+            WEIGHTS_BATCH.on(cls.factor[code]).weight = weight
         cls.company._credit_check_weight_sum()
 
     def _rate(self, partner=None):
@@ -483,6 +484,17 @@ class TestCreditScoring(CreditCommon):
         ):
             self.factor["payment_delay"].weight = 40
         self.env.invalidate_all()  # the failed write was rolled back
+        self.assertEqual(self.factor["payment_delay"].weight, 50.0)
+        # The wizard's batch flag, sent over RPC as a plain context value,
+        # does not skip the check (it is a marker only the addon's code holds).
+        with (
+            self.assertRaisesRegex(ValidationError, "sum to 90"),
+            self.env.cr.savepoint(),
+        ):
+            self.factor["payment_delay"].with_context(
+                credit_weights_batch=True
+            ).weight = 40
+        self.env.invalidate_all()
         self.assertEqual(self.factor["payment_delay"].weight, 50.0)
         wizard = Form(self.env["credit.scoring.wizard"])
         with wizard.line_ids.edit(0) as line:

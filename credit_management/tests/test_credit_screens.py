@@ -1,6 +1,7 @@
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from ..models.credit_score_factor import WEIGHTS_BATCH
 from .common import CreditCommon
 
 
@@ -152,7 +153,7 @@ class TestCreditScreens(CreditCommon):
     def test_open_warning_keeps_todays_figures(self):
         """An open usage warning is updated, not left with old figures."""
         factors = self.company.credit_score_factor_ids
-        factors.with_context(credit_weights_batch=True).write({"weight": 0})
+        WEIGHTS_BATCH.on(factors).write({"weight": 0})
         factors.filtered(lambda f: f.code == "utilisation").weight = 100
         self.customer.user_id = self.salesman
         self._invoice(4800.0)

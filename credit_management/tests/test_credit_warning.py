@@ -1,5 +1,6 @@
 from odoo.tests import Form, tagged
 
+from ..models.credit_score_factor import WEIGHTS_BATCH
 from .common import CreditCommon
 
 
@@ -11,7 +12,7 @@ class TestCreditWarning(CreditCommon):
     def setUpClass(cls):
         super().setUpClass()
         factors = cls.company.credit_score_factor_ids
-        factors.with_context(credit_weights_batch=True).write({"weight": 0})
+        WEIGHTS_BATCH.on(factors).write({"weight": 0})
         factors.filtered(lambda f: f.code == "external_rating").weight = 100
         cls.customer.user_id = cls.salesman
         # Grades follow the score at once: the warnings speak of applied grades.

@@ -3,6 +3,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, format_amount
 
+from ..models.credit_score_factor import WEIGHTS_BATCH
 from ..tools.amounts import AmountFormatter
 
 
@@ -58,7 +59,7 @@ class CreditScoringWizard(models.TransientModel):
         self.ensure_one()
         self._check_total()
         for line in self.line_ids:
-            line.factor_id.with_context(credit_weights_batch=True).write(
+            WEIGHTS_BATCH.on(line.factor_id).write(
                 {
                     "weight": line.weight,
                     "best_value": line.best_value,

@@ -215,13 +215,20 @@ class CreditLimitRequest(models.Model):
     @api.depends("state", "requested_by_id")
     @api.depends_context("uid")
     def _compute_can_withdraw(self):
-        manager = self.env.user.has_group("credit_management.group_credit_manager")
         for request in self:
             request.can_withdraw = (
                 request.state in ("draft", "submitted")
                 and bool(request._origin.id)
-                and (request.requested_by_id == self.env.user or manager)
+                and request._credit_is_withdrawer()
             )
+
+    def _credit_is_withdrawer(self):
+        """Whether the current user may withdraw this request: the one who
+        asked, or a credit manager (the button and the action both ask)."""
+        self.ensure_one()
+        return self.requested_by_id == self.env.user or self.env.user.has_group(
+            "credit_management.group_credit_manager"
+        )
 
     @api.constrains("limit_type", "date_from", "date_to")
     def _check_dates(self):
@@ -510,7 +517,6 @@ class CreditLimitRequest(models.Model):
     def action_withdraw(self):
         """The requester (or a credit manager) withdraws a request not decided
         yet."""
-        manager = self.env.user.has_group("credit_management.group_credit_manager")
         for request in self:
             if request.state not in ("draft", "submitted"):
                 raise UserError(
@@ -518,7 +524,7 @@ class CreditLimitRequest(models.Model):
                         "Limit request %(name)s was already decided.", name=request.name
                     )
                 )
-            if request.requested_by_id != self.env.user and not manager:
+            if not request._credit_is_withdrawer():
                 raise AccessError(
                     self.env._(
                         "Only %(user)s, who asked, or a credit manager can withdraw "

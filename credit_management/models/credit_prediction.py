@@ -113,8 +113,8 @@ class CreditPrediction(models.AbstractModel):
         """Customer invoices of ``company_ids`` with their settlement: the day
         they were paid (``credit_paid_date``, stored), when fully paid; with
         ``open_amounts``, their residual and predicted late probability too;
-        with ``refunds``, credit notes too, and every row's type and untaxed
-        amount (signed), for the customer's invoiced sales."""
+        with ``refunds``, credit notes too, and every row's untaxed amount
+        (signed), for the customer's invoiced sales."""
         partner_clause = SQL()
         if partner_ids is not None:
             # Through the contacts, so that PostgreSQL reads the moves by the
@@ -154,10 +154,7 @@ class CreditPrediction(models.AbstractModel):
             )
             if open_amounts
             else SQL(),
-            refund_columns=SQL(
-                ", am.move_type = 'out_refund' AS refund,"
-                " am.amount_untaxed_signed AS untaxed"
-            )
+            refund_columns=SQL(", am.amount_untaxed_signed AS untaxed")
             if refunds
             else SQL(),
         )

@@ -10,7 +10,7 @@ from ..tools.amounts import AmountFormatter
 from .credit_policy import CHECK_PARTNER_FIELDS
 from .credit_prediction import NO_HABITS
 from .credit_review import REVIEW_WRITER
-from .credit_score_factor import Scorecard, ScoreFactor
+from .credit_score_factor import Scorecard, ScoreFactor, normalise
 from .res_partner import CreditLimitBy
 
 # What a rating writes on every customer it rates: fields without tracking.
@@ -221,7 +221,7 @@ class CreditScoring(models.AbstractModel):
             factors = self._credit_scorecard(factors, settings)
         # Run for every customer of a re-rating: plain locals, tuple
         # unpacking, the effective weights of the batch's few totals computed
-        # once, the same arithmetic as ``normalise`` (bench/ANALYSIS.md).
+        # once (bench/ANALYSIS.md).
         get = raws.get
         values = [get(factor.code) for factor in factors]
         total = sum(
@@ -249,13 +249,9 @@ class CreditScoring(models.AbstractModel):
                     }
                 )
                 continue
-            normalised = (raw - worst) / (best - worst) * 100.0
-            if normalised <= 0.0:
-                normalised = shown = 0.0
-            elif normalised >= 100.0:
-                normalised = shown = 100.0
-            else:
-                shown = round(normalised, 2)
+            normalised = normalise(raw, best, worst)
+            # A clamped value (0 or 100, common) needs no rounding.
+            shown = normalised if normalised in (0.0, 100.0) else round(normalised, 2)
             effective, effective_shown = weights[index]
             contribution = normalised * effective / 100.0
             exact += contribution

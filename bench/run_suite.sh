@@ -87,6 +87,9 @@ for size in "${sizes[@]}"; do
         --json "$out" --repeat 1 --rerate-repeat 1 --rerate-only
     log "posting and payment overhead: the three databases in interleaved rounds"
     "$PY" bench/overhead.py --config "$CONF" --size "$size" --json "$out"
+    log "action_confirm: ours, bare Odoo and OCA in interleaved rounds"
+    "$PY" bench/confirm_ab.py --config "$CONF" --size "$size" --json "$out" \
+        --rounds 30 --results bench/RESULTS.md
     log "aged receivables: ours against OCA's Aged Partner Balance, today and 180 days back"
     "$PY" bench/aged_balance.py --config "$CONF" --size "$size" --json "$out" \
         --repeat "$aged_repeat"

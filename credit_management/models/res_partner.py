@@ -394,6 +394,23 @@ class ResPartner(models.Model):
         readonly=True,
         groups=CREDIT_READ_GROUPS,
     )
+    # The status as the form offers it to whoever is not a credit manager:
+    # without the statuses only a credit manager sets (the dropdown offered
+    # them to collectors, and the save then refused them).
+    credit_collection_status_step = fields.Selection(
+        [
+            (value, label)
+            for value, label in COLLECTION_STATUSES
+            if value not in COLLECTION_HOLD_STATUSES
+        ],
+        string="Collection Status Set By Hand",
+        compute="_compute_credit_collection_status_step",
+        inverse="_inverse_credit_collection_status_step",
+        groups=CREDIT_READ_GROUPS,
+        help="Where the customer stands in the collection of its overdue invoices: "
+        "set by the daily collection run or by hand. Handing a customer over to "
+        "legal collection, or writing it off, is a credit manager's decision.",
+    )
     credit_collection_excluded = fields.Boolean(
         string="Excluded From Collections",
         company_dependent=True,
@@ -639,7 +656,25 @@ class ResPartner(models.Model):
                     )
                 )
 
-    @api.depends_context("uid")
+    @api.depends("credit_collection_status")
+    @api.depends_context("company")
+    def _compute_credit_collection_status_step(self):
+        for partner in self:
+            status = partner.credit_collection_status
+            partner.credit_collection_status_step = (
+                status if status not in COLLECTION_HOLD_STATUSES else False
+            )
+
+    def _inverse_credit_collection_status_step(self):
+        # Written as the status itself, checked as such (_credit_check_collector).
+        # Empty, it says nothing of a status it cannot show (legal collection,
+        # written off): that status stays.
+        for partner in self:
+            step = partner.credit_collection_status_step
+            status = partner.credit_collection_status or False
+            if step != status and (step or status not in COLLECTION_HOLD_STATUSES):
+                partner.credit_collection_status = step
+
     @api.depends_context("uid")
     def _compute_credit_is_manager(self):
         self.credit_is_manager = self.env.user.has_group(

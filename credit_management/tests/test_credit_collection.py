@@ -811,5 +811,43 @@ class TestCreditCollectionWizard(CollectionCommon):
     def test_partner_form_shows_collection_settings(self):
         partner = self._customer("Form")
         with Form(partner.with_user(self.collector)) as form:
-            form.credit_collection_status = "reminded"
+            form.credit_collection_status_step = "reminded"
         self.assertEqual(self._status(partner), "reminded")
+        self.assertEqual(
+            partner.with_company(self.company).credit_collection_status_date,
+            self.today,
+        )
+
+    def test_collector_is_offered_only_the_statuses_he_may_set(self):
+        """Found in the browser: a collector was offered Legal Collection and
+        Written Off in the status dropdown, then refused them at the save."""
+        as_collector = self.env["res.partner"].with_user(self.collector)
+        offered = as_collector.fields_get(["credit_collection_status_step"])[
+            "credit_collection_status_step"
+        ]["selection"]
+        self.assertEqual(
+            [value for value, _label in offered],
+            ["normal", "reminded", "final_notice", "payment_plan"],
+        )
+        partner = self._customer("Offered")
+        with Form(partner.with_user(self.collector)) as form:
+            with self.assertRaises(AssertionError, msg="a manager's field, hidden"):
+                form.credit_collection_status = "legal"
+            form.credit_collection_status_step = "payment_plan"
+        self.assertEqual(self._status(partner), "payment_plan")
+        # In legal collection: shown as it is, read-only, and the collector's
+        # dropdown is not there to take the customer out of it.
+        partner.with_user(self.credit_manager).credit_collection_status = "legal"
+        with Form(partner.with_user(self.collector)) as form:
+            self.assertEqual(form.credit_collection_status, "legal")
+            with self.assertRaises(AssertionError):
+                form.credit_collection_status = "normal"
+            with self.assertRaises(AssertionError):
+                form.credit_collection_status_step = "normal"
+        # Written empty (over RPC), the step leaves a status it cannot show.
+        partner.with_user(self.collector).credit_collection_status_step = False
+        self.assertEqual(self._status(partner), "legal")
+        # A credit manager picks any status on the one field.
+        with Form(partner.with_user(self.credit_manager)) as form:
+            form.credit_collection_status = "written_off"
+        self.assertEqual(self._status(partner), "written_off")

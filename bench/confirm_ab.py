@@ -25,7 +25,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report import append_record, records_of, write_section
-from run import confirm_order, in_savepoint, stats
+from run import (
+    confirm_order,
+    count_statements,
+    in_savepoint,
+    let_checks_pass,
+    small_and_huge,
+    stats,
+    variant_dbs,
+)
 
 BEGIN = "<!-- confirm-ab:begin -->"
 END = "<!-- confirm-ab:end -->"
@@ -39,29 +47,10 @@ def prepare(env, mode):
     check computes everything and passes (a limit far above any exposure, no
     overdue rule), as in run.py."""
     partners = env["res.partner"].search([("name", "=like", "Bench Customer %")])
-    env.cr.execute(
-        """
-        SELECT aml.partner_id, count(*)
-          FROM account_move_line aml
-         WHERE aml.partner_id = ANY(%s)
-      GROUP BY 1 ORDER BY 2, 1
-        """,
-        [partners.ids],
-    )
-    counts = env.cr.fetchall()
-    chosen = {"small": counts[0], "large": counts[-1]}
-    env["res.partner"].browse([row[0] for row in chosen.values()]).write(
-        {"credit_limit": 1e12}
-    )
-    if mode == "ours":
-        env.company.write(
-            {"credit_control_enabled": True, "credit_block_on_overdue": False}
-        )
-    elif mode == "oca":
-        env.company.allow_overrisk_sale_confirmation = False
-    env.flush_all()
+    chosen = dict(zip(CUSTOMERS, small_and_huge(env, partners), strict=True))
+    let_checks_pass(env, mode, [row[0] for row in chosen.values()])
     orders = {}
-    for name, (partner_id, _lines) in chosen.items():
+    for name, (partner_id, _lines, _open) in chosen.items():
         order = confirm_order(env, partner_id)
 
         def confirm(order=order):
@@ -71,25 +60,6 @@ def prepare(env, mode):
         orders[name] = in_savepoint(env, confirm)
     lines = {name: row[1] for name, row in chosen.items()}
     return orders, lines
-
-
-def count_statements(run):
-    """SQL statements of one call of ``run``."""
-    from odoo import sql_db  # noqa: PLC0415
-
-    execute = sql_db.Cursor.execute
-    count = [0]
-
-    def counting(self, *args, **kwargs):
-        count[0] += 1
-        return execute(self, *args, **kwargs)
-
-    sql_db.Cursor.execute = counting
-    try:
-        run()
-    finally:
-        sql_db.Cursor.execute = execute
-    return count[0]
 
 
 def main():
@@ -105,12 +75,7 @@ def main():
     from odoo.modules.registry import Registry  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
 
-    lower = args.size.lower()
-    dbs = {
-        "bare": f"credit_bench_{lower}_bare",
-        "ours": f"credit_bench_{lower}",
-        "oca": f"credit_bench_{lower}_oca",
-    }
+    dbs = variant_dbs(args.size)
     config.parse_config(["-c", args.config, "--log-level=warn"])
     cursors = {mode: Registry(db).cursor() for mode, db in dbs.items()}
     samples = {mode: {name: [] for name in CUSTOMERS} for mode in MODES}

@@ -18,7 +18,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import confirm_order, in_savepoint, timed
+from run import confirm_order, in_savepoint, let_checks_pass, small_and_huge, timed
 
 SECURITIES_SQL = """
 INSERT INTO credit_security
@@ -98,20 +98,8 @@ def main():
         Partner = env["res.partner"]
         partners = Partner.search([("name", "=like", "Bench Customer %")])
         figures["customers"] = len(partners)
-        cr.execute(
-            """
-            SELECT aml.partner_id, count(*) FROM account_move_line aml
-             WHERE aml.partner_id = ANY(%s) GROUP BY 1 ORDER BY 2, 1
-            """,
-            [partners.ids],
-        )
-        counts = cr.fetchall()
-        small, large = counts[0][0], counts[-1][0]
-        Partner.browse([small, large]).write({"credit_limit": 1e12})
-        company.write(
-            {"credit_control_enabled": True, "credit_block_on_overdue": False}
-        )
-        env.flush_all()
+        small, large = (row[0] for row in small_and_huge(env, partners))
+        let_checks_pass(env, "ours", [small, large])
         orders = {
             "small": confirm_order(env, small),
             "large": confirm_order(env, large),

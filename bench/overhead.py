@@ -11,10 +11,15 @@ Usage: .venv/bin/python bench/overhead.py --size S [--rounds 30] [--json out.jso
 """
 
 import argparse
+import functools
 import json
 import time
 
-from run import stats  # bench/run.py: python puts this script's folder on sys.path
+from run import (
+    count_statements,
+    stats,
+    variant_dbs,
+)  # bench/run.py: python puts this script's folder on sys.path
 
 
 def post_and_pay(env):
@@ -65,12 +70,7 @@ def main():
     from odoo.modules.registry import Registry  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
 
-    lower = args.size.lower()
-    dbs = {
-        "bare": f"credit_bench_{lower}_bare",
-        "ours": f"credit_bench_{lower}",
-        "oca": f"credit_bench_{lower}_oca",
-    }
+    dbs = variant_dbs(args.size)
     config.parse_config(["-c", args.config, "--log-level=warn"])
     cursors = {mode: Registry(db).cursor() for mode, db in dbs.items()}
     envs = {
@@ -89,23 +89,10 @@ def main():
                 samples[mode]["post"].append(posted)
                 samples[mode]["pay"].append(paid)
         # Noise-free evidence: the number of SQL queries of one post + payment.
-        from odoo import sql_db  # noqa: PLC0415
-
-        execute = sql_db.Cursor.execute
-        query_counts = {}
-        for mode in modes:
-            count = [0]
-
-            def counting(self, *a, count=count, **k):
-                count[0] += 1
-                return execute(self, *a, **k)
-
-            sql_db.Cursor.execute = counting
-            try:
-                post_and_pay(envs[mode])
-            finally:
-                sql_db.Cursor.execute = execute
-            query_counts[mode] = count[0]
+        query_counts = {
+            mode: count_statements(functools.partial(post_and_pay, envs[mode]))
+            for mode in modes
+        }
     finally:
         for cr in cursors.values():
             cr.rollback()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import append_record, records_of, write_section
-from run import stats
+from run import stats, variant_dbs
 
 BEGIN = "<!-- read-side:begin -->"
 END = "<!-- read-side:end -->"
@@ -41,8 +41,8 @@ def main():
     from odoo.modules.registry import Registry  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
 
-    lower = args.size.lower()
-    ours_db, oca_db = f"credit_bench_{lower}", f"credit_bench_{lower}_oca"
+    dbs = variant_dbs(args.size)
+    ours_db, oca_db = dbs["ours"], dbs["oca"]
     config.parse_config(["-c", args.config, "-d", ours_db, "--log-level=warn"])
     ours_cr = Registry(ours_db).cursor()
     oca_cr = Registry(oca_db).cursor()

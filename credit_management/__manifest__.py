@@ -2,7 +2,7 @@
     "name": "Credit Management",
     "summary": "Customer credit limits, grades, exposure and a credit check "
     "that blocks sale order confirmation, with an audited override",
-    "version": "19.0.1.8.1",
+    "version": "19.0.1.8.2",
     "category": "Sales/Sales",
     "website": "https://github.com/credit-management/credit_management",
     "author": "credit_management developers",

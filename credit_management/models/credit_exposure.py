@@ -18,6 +18,8 @@ CREDIT_FIGURES = (
 # Figures for the policy check only: exposure, and the overdue items past the
 # company's tolerated days (credit_overdue_days).
 POLICY_FIGURES = ("credit_exposure", "overdue_beyond_amount", "overdue_beyond_count")
+# Key of the securities' rows in what _credit_figures returns (securities_of).
+SECURITY_ROWS = "security_rows"
 # What the confirmation decides on (see _credit_figures(detail=False)).
 POLICY_DECISION = (
     "receivable_open",
@@ -50,16 +52,18 @@ class CreditExposure(models.AbstractModel):
         user has selected in the switcher; without it the check gave another
         answer to each user.
         """
-        return list(self._credit_family_ids(self.env.company.root_id.id))
+        return list(self._credit_family_ids(self.env.company.id))
 
-    @ormcache("root_id")
-    def _credit_family_ids(self, root_id):
-        """The active companies of the family of ``root_id``, cached: every
-        confirmation asked for them, a search costing about a millisecond of
-        its check (profile in bench/ANALYSIS.md). The cache stays right because
-        a family only changes when a company is created, deleted or archived,
-        and res.company clears the registry caches then (its parent cannot be
-        changed)."""
+    @ormcache("company_id")
+    def _credit_family_ids(self, company_id):
+        """The active companies of the family of ``company_id`` (of its root
+        company), cached: every confirmation asked for them, a search costing
+        about a millisecond of its check, and the root company, a computed
+        field, another tenth (profiles in bench/ANALYSIS.md). The cache stays
+        right because a family only changes when a company is created, deleted
+        or archived, and res.company clears the registry caches then (its
+        parent cannot be changed)."""
+        root_id = self.env["res.company"].sudo().browse(company_id).root_id.id
         return tuple(
             self.env["res.company"]
             .sudo()
@@ -160,7 +164,7 @@ class CreditExposure(models.AbstractModel):
         )
 
     @api.model
-    def _credit_figures(self, partners, date=None, detail=True):
+    def _credit_figures(self, partners, date=None, detail=True, securities_of=None):
         """Credit figures of the commercial entities of ``partners`` for the
         current company, in company currency at the rate of ``date`` (default
         today).
@@ -174,6 +178,10 @@ class CreditExposure(models.AbstractModel):
             ``POLICY_DECISION``): plain sums, without the counts of
             distinct invoices and the oldest due date, which need a sort of
             every open item
+        :param securities_of: the sale.order being checked: the securities
+            that count for it (``_credit_secured``) are read in the same
+            statement, a round trip less for every confirmation, and given
+            under ``SECURITY_ROWS`` (a list of rows for ``_credit_secured``)
         :return: {commercial_partner_id: {field name: value}} for every
             commercial partner of ``partners`` (zeros where nothing is open)
         """
@@ -182,6 +190,9 @@ class CreditExposure(models.AbstractModel):
         commercial_ids = list(set(partners.commercial_partner_id.ids))
         names = (*CREDIT_FIGURES, *POLICY_FIGURES) if detail else POLICY_DECISION
         result = defaultdict(lambda: dict.fromkeys(names, 0))
+        if securities_of is not None:
+            for partner_id in commercial_ids:
+                result[partner_id][SECURITY_ROWS] = []
         if not commercial_ids:
             return result
         company_ids = self._credit_company_ids()
@@ -312,6 +323,7 @@ class CreditExposure(models.AbstractModel):
                AND am.company_id = ANY(%(company_ids)s)
                AND am.commercial_partner_id = ANY(%(partner_ids)s)
           GROUP BY am.commercial_partner_id, am.currency_id
+                   %(securities)s
                 """,
             open_items=open_items,
             details=details,
@@ -322,6 +334,19 @@ class CreditExposure(models.AbstractModel):
             if detail
             else SQL(),
             no_details=no_details,
+            # The securities as rows of kind 'security:<type>', with their
+            # coverage as amount and their own amount as amount in currency.
+            securities=SQL(
+                """
+         UNION ALL
+            SELECT 'security:' || security_type, partner_id, currency_id,
+                   coverage::numeric, amount, NULL, NULL %s
+                   %s""",
+                no_details,
+                self._credit_securities_sql(commercial_ids, date, securities_of),
+            )
+            if securities_of is not None
+            else SQL(),
             company_ids=company_ids,
             partner_ids=commercial_ids,
             contact_ids=self._credit_contact_ids_sql(commercial_ids),
@@ -334,7 +359,7 @@ class CreditExposure(models.AbstractModel):
         # is most of the statement's time, kept by the connection across calls
         # (tools/prepared.py); a batch is planned for its own customers.
         rows = (
-            execute_prepared_dict(self.env, query)
+            execute_prepared_dict(self.env, query, hash_aggregate=True)
             if len(commercial_ids) == 1
             else self.env.execute_query_dict(query)
         )
@@ -356,6 +381,17 @@ class CreditExposure(models.AbstractModel):
         for row in rows:
             values = result[row["partner_id"]]
             currency_id = row["currency_id"]
+            if row["kind"].startswith("security:"):
+                values[SECURITY_ROWS].append(
+                    (
+                        row["partner_id"],
+                        row["kind"].removeprefix("security:"),
+                        currency_id,
+                        row["amount_currency"],
+                        row["amount"],
+                    )
+                )
+                continue
             if row["kind"] != "open":
                 values[part[row["kind"]]] += convert(
                     currency_id, row["amount_currency"]
@@ -396,7 +432,30 @@ class CreditExposure(models.AbstractModel):
         return limit + secured, exposure
 
     @api.model
-    def _credit_secured(self, partners, date=None, exposures=None, order=None):
+    def _credit_securities_sql(self, partner_ids, date, order=None):
+        """FROM and WHERE of the securities that count for ``partner_ids`` on
+        ``date`` in the current company (see ``_credit_secured``)."""
+        self.env["credit.security"].flush_model()
+        return SQL(
+            """
+              FROM credit_security
+             WHERE partner_id = ANY(%(partner_ids)s)
+               AND company_id = %(company_id)s
+               AND state = 'active'
+               AND date_from <= %(date)s
+               AND (date_to IS NULL OR date_to > %(date)s)
+               AND (security_type != 'documentary_lc' OR order_id = %(order_id)s)
+            """,
+            partner_ids=list(partner_ids),
+            company_id=self.env.company.id,
+            date=date,
+            order_id=order.id if order and order.id else 0,
+        )
+
+    @api.model
+    def _credit_secured(
+        self, partners, date=None, exposures=None, order=None, rows=None
+    ):
         """Secured amount of each commercial partner, in company currency, on
         ``date``: its active securities of the current company valid that day
         (from their start, until the day before their end, whether or not the
@@ -407,39 +466,31 @@ class CreditExposure(models.AbstractModel):
         :param exposures: {partner_id: exposure the insurance covers} (default 0:
             insurance secures nothing without an exposure)
         :param order: the sale.order being checked (its letters of credit count)
+        :param rows: the securities, read already by ``_credit_figures``
+            (``securities_of``): (partner_id, type, currency_id, amount,
+            coverage) each
         :return: {partner_id: secured amount} for partners with securities
         """
         date = date or fields.Date.context_today(self)
         exposures = exposures or {}
         company = self.env.company
-        self.env["credit.security"].flush_model()
-        rows = self.env.execute_query(
-            SQL(
-                """
-            SELECT partner_id, security_type, currency_id, amount, coverage
-              FROM credit_security
-             WHERE partner_id = ANY(%(partner_ids)s)
-               AND company_id = %(company_id)s
-               AND state = 'active'
-               AND date_from <= %(date)s
-               AND (date_to IS NULL OR date_to > %(date)s)
-               AND (security_type != 'documentary_lc' OR order_id = %(order_id)s)
-                """,
-                partner_ids=partners.ids,
-                company_id=company.id,
-                date=date,
-                order_id=order.id if order and order.id else 0,
+        if rows is None:
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT partner_id, security_type, currency_id, amount,"
+                    " coverage %s",
+                    self._credit_securities_sql(partners.ids, date, order),
+                )
             )
-        )
         if not rows:
             return {}
         rates = self._credit_rates(list({row[2] for row in rows}), date)
         secured = defaultdict(float)
         for partner_id, security_type, currency_id, amount, coverage in rows:
-            value = amount * rates[currency_id]
+            value = float(amount) * rates[currency_id]
             if security_type == "insurance":
                 value = min(value, max(exposures.get(partner_id, 0.0), 0.0))
-                value *= coverage / 100.0
+                value *= float(coverage) / 100.0
             secured[partner_id] += value
         return {
             partner_id: company.currency_id.round(value)

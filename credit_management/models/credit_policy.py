@@ -2,6 +2,7 @@ from odoo import api, models
 from odoo.tools import format_amount, format_date
 
 from .credit_collection_policy import COLLECTION_HOLD_STATUSES
+from .credit_exposure import SECURITY_ROWS
 
 # The rules of the credit policy, in the order they are evaluated and listed.
 # Each is one method ``_credit_rule_<code>(check)`` returning None (the rule
@@ -110,8 +111,9 @@ class CreditPolicy(models.AbstractModel):
         figures = (
             self.env["credit.exposure"]
             .with_company(company)
-            ._credit_figures(partner, detail=False)[partner.id]
+            ._credit_figures(partner, detail=False, securities_of=order)[partner.id]
         )
+        securities = figures.pop(SECURITY_ROWS)
         amount = order._credit_order_amount()
         if increase is not None:
             amount = increase
@@ -133,6 +135,7 @@ class CreditPolicy(models.AbstractModel):
                 partner,
                 exposures={partner.id: figures["credit_exposure"] + amount},
                 order=order,
+                rows=securities,
             )
             .get(partner.id, 0.0)
         )

@@ -5,6 +5,14 @@ from odoo.tools import float_compare
 from .credit_policy import CREDIT_RULES
 from .credit_score_factor import FACTOR_DEFAULTS, WEIGHTS_BATCH
 
+# Prefetch group of the settings no confirmation reads (scoring, warnings,
+# requests, portal, aging, who is told): read together when one of them is,
+# not with every read of the company. The ORM fetches every column of a
+# prefetch group at the first read of one of them, and a company is read at
+# every request; the settings the credit check reads stay in the default
+# group (bench/ANALYSIS.md).
+SETTINGS_PREFETCH = "credit_settings"
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -60,6 +68,7 @@ class ResCompany(models.Model):
         default=30,
         help="A credit approval covers its order for this many days; after that "
         "a blocked order needs a new approval.",
+        prefetch=SETTINGS_PREFETCH,
     )
 
     credit_score_factor_ids = fields.One2many(
@@ -76,6 +85,7 @@ class ResCompany(models.Model):
         help="After a review, apply the new grade and its limit automatically, "
         "or only propose them (a credit manager applies them from the review). A "
         "limit set by hand is never changed automatically.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_min_data_weight = fields.Float(
         string="Minimum Weight With Data (%)",
@@ -83,37 +93,44 @@ class ResCompany(models.Model):
         help="A review changes grade and limit only when the factors with data "
         "carry at least this share of the scoring weights; below it the review "
         "says the data are insufficient.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_rerate_batch_size = fields.Integer(
         string="Re-rating Batch Size",
         default=500,
         help="Customers re-rated per committed batch by the scheduled re-rating.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_warn_score_drop = fields.Float(
         string="Warn On Score Drop",
         default=10.0,
         help="Warn when a review lowers the score by more than this many points.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_warn_score_threshold = fields.Float(
         string="Warn Below Score",
         default=40.0,
         help="Warn when the score falls below this value.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_warn_utilisation = fields.Float(
         string="Warn Above Utilisation (%)",
         default=90.0,
         help="Warn when exposure exceeds this share of the credit limit.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_warn_overdue_days = fields.Integer(
         string="Warn Beyond Days Overdue",
         default=30,
         help="Warn when an invoice becomes more than this many days overdue.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_warn_rating_drop = fields.Float(
         string="Warn On Rating Drop",
         default=15.0,
         help="Warn when a new agency rating lowers the customer's external rating "
         "by more than this many points (0–100 scale).",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_statement_max_age = fields.Integer(
         string="Statement Validity (months)",
@@ -121,6 +138,7 @@ class ResCompany(models.Model):
         help="The solvency and liquidity factors use the latest financial statement "
         "whose period ended at most this many months before the review; an older "
         "statement is left out (the review says so).",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_rating_combination = fields.Selection(
         [
@@ -132,6 +150,7 @@ class ResCompany(models.Model):
         required=True,
         help="With valid ratings from several agencies, the external rating is the "
         "most recent one, or the average of each agency's latest rating.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_block_country = fields.Boolean(
         string="Block Risky Countries",
@@ -176,12 +195,14 @@ class ResCompany(models.Model):
         default=30,
         help="Days before a security's end date to warn the salesperson and the "
         "credit manager.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_limit_requests_only = fields.Boolean(
         string="Limits Change Only Through Requests",
         help="Credit limits are read-only on customers: they change through "
         "approved limit requests (and credit reviews); a direct change, also "
         "through an import or RPC, is refused.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_request_level1_amount = fields.Monetary(
         string="One Signature Up To",
@@ -189,12 +210,14 @@ class ResCompany(models.Model):
         default=10000.0,
         help="A limit increase up to this amount is approved by a credit manager "
         "alone; above it (and above the percentage) a second approver signs too.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_request_level1_percent = fields.Float(
         string="Or Up To (%)",
         default=20.0,
         help="A limit increase up to this share of the current limit is approved "
         "by a credit manager alone, whatever its amount.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_request_group_id = fields.Many2one(
         "res.groups",
@@ -202,6 +225,7 @@ class ResCompany(models.Model):
         help="Members sign the limit increases above the first level, after a "
         "credit manager; the group is given the right to read credit figures. "
         "Empty: Accounting / Administrator.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_shadow_mode = fields.Selection(
         [
@@ -228,6 +252,7 @@ class ResCompany(models.Model):
         help="Customers chosen one by one (Credit tab) see their credit limit, "
         "available credit, open and overdue amounts, invoices due soon and their "
         "statement on the portal (My Account › Credit).",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_collection_policy_id = fields.Many2one(
         "credit.collection.policy",
@@ -235,26 +260,36 @@ class ResCompany(models.Model):
         domain="[('company_id', '=', id)]",
         help="Levels of reminders for overdue invoices, run every day. Empty: no "
         "collection run for this company.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_manager_user_id = fields.Many2one(
         "res.users",
         string="Credit Manager",
         help="Receives credit warnings for customers without a salesperson.",
+        prefetch=SETTINGS_PREFETCH,
     )
     credit_finance_user_id = fields.Many2one(
         "res.users",
         string="Finance Contact",
         help="Also receives every credit warning (leave empty for none).",
+        prefetch=SETTINGS_PREFETCH,
     )
 
     credit_aging_bucket_1 = fields.Integer(
         string="Aging Period 1 (days)",
         default=30,
         help="Upper bound, in days past due, of the first overdue period.",
+        prefetch=SETTINGS_PREFETCH,
     )
-    credit_aging_bucket_2 = fields.Integer(string="Aging Period 2 (days)", default=60)
-    credit_aging_bucket_3 = fields.Integer(string="Aging Period 3 (days)", default=90)
-    credit_aging_bucket_4 = fields.Integer(string="Aging Period 4 (days)", default=120)
+    credit_aging_bucket_2 = fields.Integer(
+        string="Aging Period 2 (days)", default=60, prefetch=SETTINGS_PREFETCH
+    )
+    credit_aging_bucket_3 = fields.Integer(
+        string="Aging Period 3 (days)", default=90, prefetch=SETTINGS_PREFETCH
+    )
+    credit_aging_bucket_4 = fields.Integer(
+        string="Aging Period 4 (days)", default=120, prefetch=SETTINGS_PREFETCH
+    )
 
     _credit_aging_buckets_increasing = models.Constraint(
         "CHECK(0 < credit_aging_bucket_1 AND credit_aging_bucket_1 < "

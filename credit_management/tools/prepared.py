@@ -17,6 +17,7 @@ mode), the statement may be missing on the next call: the call is made in a
 savepoint and prepares it again.
 """
 
+import functools
 import hashlib
 import itertools
 import re
@@ -37,9 +38,23 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 _CALL = SQL(
     'SAVEPOINT "credit_prepared"; SET LOCAL plan_cache_mode = force_generic_plan; '
 )
+# For a statement that groups many rows it cannot count (``hash_aggregate``):
+# its generic plan is made, at the first call, without sorting.
+_CALL_HASHED = SQL("%s SET LOCAL enable_sort = off; ", _CALL)
 _CALL_END = SQL(
     'ROLLBACK TO SAVEPOINT "credit_prepared"; RELEASE SAVEPOINT "credit_prepared"'
 )
+
+
+@functools.lru_cache(maxsize=256)
+def _named(code, hash_aggregate):
+    """(statement with numbered placeholders, name to prepare it under) of
+    ``code``, kept: a confirmation's statement is a few kilobytes, numbered
+    and hashed again at every call otherwise. The setting shapes the plan
+    kept under the name: it is part of the name."""
+    code = _numbered(code)
+    digest = hashlib.sha1(f"{code}{' hashed' if hash_aggregate else ''}".encode())
+    return code, "credit_" + digest.hexdigest()[:24]
 
 
 def _numbered(code):
@@ -51,18 +66,23 @@ def _numbered(code):
     )
 
 
-def execute_prepared_dict(env, query):
+def execute_prepared_dict(env, query, hash_aggregate=False):
     """The rows of ``query`` as dicts, as ``env.execute_query_dict``, through a
     statement prepared once per connection.
 
     Use it for statements run many times with a few values each (one
     customer's check at every confirmation), not for batches: a generic plan
     cannot know how many customers a batch holds.
+
+    :param hash_aggregate: plan the statement's groupings as hash aggregates
+        (``enable_sort`` off while its plan is made): where the rows grouped
+        come through an array the planner cannot size (one customer's
+        contacts), it expects a few dozen and sorts them, and a customer with
+        thousands of open items paid the sort (bench/ANALYSIS.md)
     """
     env.flush_query(query)
     cr = env.cr
-    code = _numbered(query.code)
-    name = "credit_" + hashlib.sha1(code.encode()).hexdigest()[:24]
+    code, name = _named(query.code, hash_aggregate)
     if name in _UNPREPARABLE:
         return env.execute_query_dict(query)
     prepared = _PREPARED.setdefault(cr.connection, set())
@@ -76,8 +96,9 @@ def execute_prepared_dict(env, query):
     )
     if not query.params:
         call = SQL("EXECUTE %s", SQL.identifier(name))
+    start = _CALL_HASHED if hash_aggregate else _CALL
     try:
-        return _execute(cr, call)
+        return _execute(cr, start, call)
     except errors.InvalidSqlStatementName:
         # Not on this session (a pooler gave another one): prepared again.
         prepared.discard(name)
@@ -89,13 +110,14 @@ def execute_prepared_dict(env, query):
     if not _prepare(cr, name, code):
         return env.execute_query_dict(query)
     prepared.add(name)
-    return _execute(cr, call)
+    return _execute(cr, start, call)
 
 
-def _execute(cr, call):
+def _execute(cr, start, call):
     """Rows of the EXECUTE ``call``, with the statement's generic plan, in a
-    savepoint rolled back after (the call reads only; the rollback ends the
-    plan setting with it, and a failed call leaves the transaction usable).
+    savepoint rolled back after (``start``: the savepoint and the plan
+    settings; the call reads only; the rollback ends the settings with it,
+    and a failed call leaves the transaction usable).
 
     Two round trips where ``cr.savepoint()`` took four: the savepoint is set
     in the statement of the call, and rolled back and released together.
@@ -105,7 +127,7 @@ def _execute(cr, call):
     there is no savepoint: the error is raised as it is.
     """
     try:
-        cr.execute(SQL("%s%s", _CALL, call), log_exceptions=False)
+        cr.execute(SQL("%s%s", start, call), log_exceptions=False)
     except errors.InFailedSqlTransaction:
         raise
     except Error as error:

@@ -363,7 +363,16 @@ class CreditExposure(models.AbstractModel):
             if len(commercial_ids) == 1
             else self.env.execute_query_dict(query)
         )
-        rates = self._credit_rates({row["currency_id"] for row in rows}, date)
+        # The securities' currencies are rated by _credit_secured, which
+        # converts them.
+        rates = self._credit_rates(
+            {
+                row["currency_id"]
+                for row in rows
+                if not row["kind"].startswith("security:")
+            },
+            date,
+        )
         company_currency = company.currency_id
         # The currency's rounding read once (res.currency.round reads the field
         # through the ORM at each call: twice per customer of a batch).
@@ -487,10 +496,10 @@ class CreditExposure(models.AbstractModel):
         rates = self._credit_rates(list({row[2] for row in rows}), date)
         secured = defaultdict(float)
         for partner_id, security_type, currency_id, amount, coverage in rows:
-            value = float(amount) * rates[currency_id]
+            value = amount * rates[currency_id]
             if security_type == "insurance":
                 value = min(value, max(exposures.get(partner_id, 0.0), 0.0))
-                value *= float(coverage) / 100.0
+                value *= coverage / 100.0
             secured[partner_id] += value
         return {
             partner_id: company.currency_id.round(value)
